@@ -1,0 +1,99 @@
+import { once } from 'node:events';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { DataRecord } from '../record';
+
+export interface SampleApiOptions {
+  /** How many customers the API holds. @default 250 */
+  readonly customers?: number;
+  /** When set, requests must carry `Authorization: Bearer <token>`. */
+  readonly token?: string;
+  /** Delay before each answer, as a distant API has. @default 0 */
+  readonly latencyMs?: number;
+}
+
+export interface SampleApi {
+  /** Base URL, e.g. `http://127.0.0.1:43117`; customers are at `${url}/v1/customers`. */
+  readonly url: string;
+  /** Number of page requests answered so far. */
+  readonly requests: () => number;
+  close(): Promise<void>;
+}
+
+const CITIES = ['Amsterdam', 'Rotterdam', 'Utrecht', "'s-Hertogenbosch", 'Groningen', 'Zwolle'];
+const NAMES = ['Test Company BV', 'Bakkerij "De Korenschoof"', 'Café \'t Hoekje, Utrecht', 'Smit & Zonen', 'Müller Großhandel GmbH'];
+
+/** The sample customers the built-in API serves: deterministic, with the awkward values real data has. */
+export function sampleCustomer(index: number): DataRecord {
+  const number = index + 1;
+  return {
+    id: `cst_${number.toString(36).padStart(6, '0')}${(number * 7919).toString(16).padStart(8, '0')}`,
+    companyName: `${NAMES[index % NAMES.length]} ${number}`,
+    address: `Teststreet ${number}${index % 11 === 0 ? '\nunit B' : ''}`,
+    zipCode: `${1000 + (index % 9000)}AB`,
+    city: CITIES[index % CITIES.length],
+    primaryEmail: `info${number}@example.nl`,
+    phone: `+3120${String(1000000 + index).padStart(7, '0')}`,
+    integration: index % 3 === 0 ? 'acumulus' : 'moneybird',
+    integrationId: String(123456789 + index),
+    customerGroups: index % 4 === 0 ? [] : [`cug_${(index % 5).toString().padStart(3, '0')}abc`, 'cug_all'],
+    createdAt: new Date(Date.UTC(2024, 3, 28, 19) + index * 3_600_000).toISOString().replace('.000Z', '+00:00'),
+  };
+}
+
+/**
+ * A local stand-in for the Mijn Klantportaal customers API: Laravel simplePaginate pages, the
+ * documented trailing comma in `next_page_url`, a next link without the query string, and page 1
+ * served for a page parameter Laravel cannot read.
+ */
+export async function startSampleApi(options: SampleApiOptions = {}): Promise<SampleApi> {
+  const total = options.customers ?? 250;
+  let requests = 0;
+  const server = http.createServer((request, response) => {
+    const url = new URL(request.url ?? '/', 'http://localhost');
+    const answer = (status: number, body: unknown) => {
+      const send = () => {
+        response.writeHead(status, { 'content-type': 'application/json' });
+        response.end(JSON.stringify(body));
+      };
+      if (options.latencyMs) setTimeout(send, options.latencyMs);
+      else setImmediate(send);
+    };
+    if (url.pathname !== '/v1/customers') return answer(404, { message: 'Not Found' });
+    if (options.token !== undefined && request.headers.authorization !== `Bearer ${options.token}`) {
+      return answer(401, { message: 'Unauthenticated.' });
+    }
+    requests += 1;
+    const pageText = url.searchParams.get('page') ?? '1';
+    const page = /^[1-9]\d*$/.test(pageText) ? Number(pageText) : 1;
+    const perPage = Number(url.searchParams.get('per_page') ?? 15) || 15;
+    const from = (page - 1) * perPage;
+    const to = Math.min(from + perPage, total);
+    const base = `http://${request.headers.host}/v1/customers`;
+    const data: DataRecord[] = [];
+    for (let index = from; index < to; index += 1) data.push(sampleCustomer(index));
+    answer(200, {
+      current_page: page,
+      data,
+      first_page_url: `${base}?page=1`,
+      from: data.length > 0 ? from + 1 : null,
+      next_page_url: to < total ? `${base}?page=${page + 1},` : null,
+      path: base,
+      per_page: perPage,
+      prev_page_url: page > 1 ? `${base}?page=${page - 1}` : null,
+      to: data.length > 0 ? to : null,
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests: () => requests,
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}

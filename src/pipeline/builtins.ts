@@ -1,0 +1,18 @@
+import { dedupOperator } from '../operators/dedup-by';
+import { filterOperator } from '../operators/filter-where';
+import { mapOperator } from '../operators/map-fields';
+import { fileSink } from '../sinks/file-sink';
+import { stdoutSink } from '../sinks/stdout-sink';
+import { httpSource } from '../sources/http/http-source';
+import { ComponentRegistry } from './registry';
+
+/** Every built-in component, in one visible list. Each call returns a fresh registry to extend. */
+export function createDefaultRegistry(): ComponentRegistry {
+  return new ComponentRegistry()
+    .register(httpSource)
+    .register(dedupOperator)
+    .register(filterOperator)
+    .register(mapOperator)
+    .register(fileSink)
+    .register(stdoutSink);
+}

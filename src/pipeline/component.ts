@@ -1,0 +1,59 @@
+import type { OperatorFunction } from 'rxjs';
+import type { z } from 'zod';
+import type { Logger } from '../logger';
+import type { DataRecord } from '../record';
+import type { Sink } from '../sinks/sink';
+import type { Source } from '../sources/source';
+import type { RunMetrics } from './run-metrics';
+
+/** What a component factory may use while a pipeline is built from its definition. */
+export interface BuildContext {
+  readonly metrics: RunMetrics;
+  readonly logger: Logger;
+  /** When the run started: the S3 sink's `{date}` and `{timestamp}` placeholders read it. */
+  readonly startedAt: Date;
+}
+
+interface ComponentBase<C extends z.ZodType> {
+  /** The `type:` (sources, sinks) or step key (transforms) that selects it in pipeline files. */
+  readonly type: string;
+  /** One sentence for `pageflow list` and the docs. */
+  readonly summary: string;
+  /** Validates the component's part of a pipeline file; the single source of truth for its options. */
+  readonly config: C;
+  /** Values that must never appear in output (tokens, auth headers): redacted from every message. */
+  secrets?(config: z.output<C>): string[];
+}
+
+export interface SourceDefinition<C extends z.ZodType = z.ZodType> extends ComponentBase<C> {
+  readonly kind: 'source';
+  create(config: z.output<C>, context: BuildContext): Source;
+}
+
+export interface OperatorDefinition<C extends z.ZodType = z.ZodType> extends ComponentBase<C> {
+  readonly kind: 'operator';
+  create(config: z.output<C>, context: BuildContext): OperatorFunction<DataRecord, DataRecord>;
+}
+
+export interface SinkDefinition<C extends z.ZodType = z.ZodType> extends ComponentBase<C> {
+  readonly kind: 'sink';
+  create(config: z.output<C>, context: BuildContext): Sink;
+}
+
+export type ComponentDefinition = SourceDefinition | OperatorDefinition | SinkDefinition;
+export type ComponentKind = ComponentDefinition['kind'];
+
+export const defineSource = <C extends z.ZodType>(definition: Omit<SourceDefinition<C>, 'kind'>): SourceDefinition<C> => ({
+  kind: 'source',
+  ...definition,
+});
+
+export const defineOperator = <C extends z.ZodType>(definition: Omit<OperatorDefinition<C>, 'kind'>): OperatorDefinition<C> => ({
+  kind: 'operator',
+  ...definition,
+});
+
+export const defineSink = <C extends z.ZodType>(definition: Omit<SinkDefinition<C>, 'kind'>): SinkDefinition<C> => ({
+  kind: 'sink',
+  ...definition,
+});
