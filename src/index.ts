@@ -4,6 +4,7 @@ export { createHttpSource, httpSource, type HttpSourceOptions } from './sources/
 export * from './operators';
 export type { Sink } from './sinks/sink';
 export { createFileSink, fileSink, type FileSinkOptions } from './sinks/file-sink';
+export { createS3Sink, s3Sink, type S3SinkOptions, type S3SinkContext } from './sinks/s3-sink';
 export { createStdoutSink, stdoutSink, type StdoutSinkOptions } from './sinks/stdout-sink';
 export { EncodedSink } from './sinks/encoded-sink';
 export type { ByteTarget } from './sinks/byte-target';

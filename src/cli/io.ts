@@ -1,10 +1,33 @@
 import type { Writable } from 'node:stream';
+import { createStderrLogger, type LogFormat, type Logger, type LogLevel } from '../logger';
+import { type StatusOutput, StderrStatus } from './progress';
 
-/** Where a command writes: records to `stdout`, everything for people to `stderr`. */
+/** What a command works with: records go to `stdout`, everything for people to `stderr`. */
 export interface CliIo {
   readonly stdout: Writable;
-  readonly stderr: Writable;
+  readonly stderr: StatusOutput;
   readonly env: Readonly<Record<string, string | undefined>>;
+  /** Log lines, at the level and in the format the operator chose (`--verbose`, `--quiet`, `--log-format`). */
+  readonly logger: Logger;
+  /** The same format whatever the level: what every run reports, its summary line and its error. */
+  readonly report: Logger;
 }
 
-export const processIo: CliIo = { stdout: process.stdout, stderr: process.stderr, env: process.env };
+export interface LogSettings {
+  readonly level: LogLevel;
+  readonly format: LogFormat;
+}
+
+/** The real process: stdout, stderr (with a progress line on a terminal) and the environment. */
+export function processIo({ level, format }: LogSettings): CliIo {
+  const stderr = new StderrStatus(process.stderr);
+  // Colour only for people at a terminal that wants it (hasColors honours NO_COLOR and FORCE_COLOR).
+  const color = format === 'text' && process.stderr.isTTY && process.stderr.hasColors();
+  return {
+    stdout: process.stdout,
+    stderr,
+    env: process.env,
+    logger: createStderrLogger({ level, format, stream: stderr, color }),
+    report: createStderrLogger({ level: 'debug', format, stream: stderr, color }),
+  };
+}

@@ -1,53 +1,148 @@
 #!/usr/bin/env node
-import yargs from 'yargs';
+import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
-import { createStderrLogger } from '../logger';
+import { LOG_FORMATS, type LogFormat } from '../logger';
 import { runDemo } from './commands/demo';
-import { runFile } from './commands/run';
+import { DEFAULT_PIPELINE_DIR, listPipelines } from './commands/list';
+import { DRY_RUN_RECORDS, runFile } from './commands/run';
+import { printSchema } from './commands/schema';
 import { validateFiles } from './commands/validate';
-import { processIo } from './io';
+import { type CliIo, processIo } from './io';
 
-// Usage errors (unknown command, missing argument) are config errors: exit 2.
+// Usage errors (unknown command or option, missing argument) are config errors: exit 2.
 const USAGE_EXIT_CODE = 2;
 
+const EXIT_CODES = `Exit codes:
+  0    done
+  1    the run failed (source or sink error); outputs rolled back
+  2    invalid pipeline file, --set or command line
+  130  interrupted by SIGINT (Ctrl-C), 143 by SIGTERM; outputs rolled back`;
+
+interface GlobalOptions {
+  readonly verbose?: boolean;
+  readonly quiet?: boolean;
+  readonly 'log-format': string;
+}
+
+/** The process's io, logging as the global options ask. */
+function ioFor({ verbose, quiet, 'log-format': format }: GlobalOptions): CliIo {
+  return processIo({ level: verbose ? 'debug' : quiet ? 'warn' : 'info', format: format as LogFormat });
+}
+
+/** The options `run` and `demo` share. */
+function runOptions<T>(command: Argv<T>) {
+  return command
+    .option('dry-run', {
+      type: 'boolean',
+      describe: `Fetch and transform, write nothing: print the first records (--limit, default ${DRY_RUN_RECORDS}) to stdout as NDJSON`,
+    })
+    .option('limit', { type: 'number', requiresArg: true, describe: 'Stop after N records; the sinks still write complete files' })
+    .option('set', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'Override a setting of the file before it is validated: path=value, value as YAML (repeatable)',
+    })
+    .option('summary-json', { type: 'string', requiresArg: true, normalize: true, describe: "Write the run's figures to FILE as JSON" })
+    .group(['dry-run', 'limit', 'set', 'summary-json'], 'Run options:')
+    .check(({ limit }) => {
+      if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error('--limit expects a whole number above 0');
+      return true;
+    });
+}
+
 async function main(): Promise<void> {
-  const logger = createStderrLogger();
   await yargs(hideBin(process.argv))
     .scriptName('pageflow')
     .usage('$0 <command> [options]\n\nStream every record of a paginated REST API into CSV, S3 or NDJSON.')
+    .option('verbose', { alias: 'v', type: 'boolean', describe: 'Log debug messages too' })
+    .option('quiet', { alias: 'q', type: 'boolean', describe: 'Log only warnings and errors (the summary line stays); no progress line' })
+    .conflicts('verbose', 'quiet')
+    .option('log-format', { choices: LOG_FORMATS, default: 'text', describe: 'Log lines for people (text) or one JSON object per line (json)' })
     .command(
       'run <file>',
       'Run a pipeline file',
-      (command) => command.positional('file', { type: 'string', demandOption: true, describe: 'Pipeline file (YAML or JSON)' }),
+      (command) =>
+        runOptions(command.positional('file', { type: 'string', demandOption: true, describe: 'Pipeline file (YAML or JSON)' }))
+          .example('$0 run pipelines/customers-to-csv.yaml', 'Export every customer')
+          .example('$0 run customers.yaml --dry-run --limit 3', 'Print the first 3 records; write nothing')
+          .example('$0 run customers.yaml --limit 100', 'Complete files with the first 100 records')
+          .example('$0 run customers.yaml --set source.params.per_page=50', 'Override a setting of the file')
+          .example('$0 run customers.yaml --set sinks.0.path=out/test.csv', 'The first sink writes elsewhere')
+          .example('$0 run nightly.yaml -q --log-format json --summary-json s.json', 'From cron: JSON logs, figures to monitor'),
       async (argv) => {
-        process.exitCode = await runFile({ file: argv.file, logger }, processIo);
+        process.exitCode = await runFile(
+          { file: argv.file, dryRun: argv['dry-run'], limit: argv.limit, set: asList(argv.set), summaryJson: argv['summary-json'], progress: !argv.quiet },
+          ioFor(argv),
+        );
       },
     )
     .command(
       'validate <files..>',
-      'Check pipeline files without running them',
-      (command) => command.positional('files', { type: 'string', array: true, demandOption: true, describe: 'Pipeline files' }),
+      'Check pipeline files without running them; every problem with its line and column',
+      (command) =>
+        command
+          .positional('files', { type: 'string', array: true, demandOption: true, describe: 'Pipeline files' })
+          .example('$0 validate pipelines/*.yaml', 'Check every pipeline (exit 2 if any is invalid)'),
       async (argv) => {
-        process.exitCode = await validateFiles(argv.files, processIo);
+        process.exitCode = await validateFiles(argv.files, ioFor(argv));
+      },
+    )
+    .command(
+      'list [dir]',
+      'List the pipelines in a directory: name, source and sinks',
+      (command) =>
+        command
+          .positional('dir', { type: 'string', default: DEFAULT_PIPELINE_DIR, describe: 'Directory of pipeline files' })
+          .example('$0 list', `The pipelines in ${DEFAULT_PIPELINE_DIR}/`)
+          .example('$0 list ops/pipelines', 'The pipelines in another directory'),
+      async (argv) => {
+        process.exitCode = await listPipelines(argv.dir, ioFor(argv));
+      },
+    )
+    .command(
+      'schema',
+      'Print the JSON Schema of pipeline files (for editors)',
+      (command) => command.example('$0 schema > pipeline.schema.json', 'Refresh the schema that pipelines reference with # yaml-language-server: $schema=…'),
+      async (argv) => {
+        process.exitCode = await printSchema(ioFor(argv));
       },
     )
     .command(
       'demo',
       'Run pipelines/demo.yaml against a built-in sample API on loopback',
-      () => {},
-      async () => {
-        process.exitCode = await runDemo({ logger }, processIo);
+      (command) => runOptions(command).example('$0 demo', 'Writes out/customers.csv from the sample API').example('$0 demo --dry-run', 'Prints the first sample records'),
+      async (argv) => {
+        process.exitCode = await runDemo(
+          { dryRun: argv['dry-run'], limit: argv.limit, set: asList(argv.set), summaryJson: argv['summary-json'], progress: !argv.quiet },
+          ioFor(argv),
+        );
       },
     )
-    .demandCommand(1, 'Name a command: run, validate or demo')
+    .completion('completion', 'Print a bash/zsh completion script (add its output to ~/.bashrc or ~/.zshrc)')
+    .example('$0 demo', 'Try it: the demo pipeline against a built-in sample API')
+    .example('$0 list', `What is in ${DEFAULT_PIPELINE_DIR}/`)
+    .example('$0 run pipelines/customers-to-csv.yaml --dry-run', 'Preview its first records')
+    .example('$0 run pipelines/customers-to-csv.yaml', 'Run it')
+    .example('$0 run --help', 'The options of a command')
+    .example('$0 completion >> ~/.bashrc', 'Tab completion for commands and options')
+    .epilogue(EXIT_CODES)
+    .demandCommand(1, 'Name a command: run, validate, list, schema or demo')
     .strict()
-    .fail((message, error, instance) => {
-      if (error) throw error;
-      process.stderr.write(`${instance.help()}\n\nerror: ${message}\n`);
+    .fail((message, error) => {
+      if (error && !message) throw error;
+      process.stderr.write(`error: ${message ?? error?.message}\n(pageflow --help shows the commands and options)\n`);
       process.exit(USAGE_EXIT_CODE);
     })
     .help()
+    .alias('help', 'h')
+    .version()
+    .wrap(Math.min(120, process.stdout.columns ?? 120))
     .parseAsync();
+}
+
+/** `--set` given once is a string, given several times a list. */
+function asList(value: string | string[] | undefined): string[] {
+  return value === undefined ? [] : ([] as string[]).concat(value);
 }
 
 main().catch((error: unknown) => {

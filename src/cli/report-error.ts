@@ -1,14 +1,19 @@
 import { isPageflowError } from '../errors/pageflow-error';
 import { redact } from '../errors/redact';
+import { SourceError } from '../errors/source-error';
 import type { CliIo } from './io';
 
-/** Prints an error for people, secrets redacted, and returns the exit code: the error's own, else 1. */
-export function reportError(error: unknown, io: CliIo, secrets: readonly string[] = []): number {
+/**
+ * Reports an error for people (or, with `--log-format json`, for machines), secrets redacted, and
+ * returns the exit code: the error's own, else 1. A failed request's line carries its URL and status.
+ */
+export function reportError(error: unknown, io: Pick<CliIo, 'report'>, secrets: readonly string[] = []): number {
+  const fields = error instanceof SourceError ? { url: error.details.url && redact(error.details.url, secrets), status: error.details.status } : {};
   if (isPageflowError(error)) {
-    io.stderr.write(`error: ${redact(error.message, secrets)}\n`);
+    io.report.log('error', redact(error.message, secrets), fields);
     return error.exitCode;
   }
   const message = error instanceof Error ? error.message : String(error);
-  io.stderr.write(`error: unexpected failure: ${redact(message, secrets)}\n`);
+  io.report.log('error', `unexpected failure: ${redact(message, secrets)}`);
   return 1;
 }

@@ -10,6 +10,11 @@ export interface SampleApiOptions {
   readonly token?: string;
   /** Delay before each answer, as a distant API has. @default 0 */
   readonly latencyMs?: number;
+  /**
+   * Keep each page's JSON body after it was first built and serve it again from memory, so a
+   * benchmark measures the client rather than the server. @default false
+   */
+  readonly cachePages?: boolean;
 }
 
 export interface SampleApi {
@@ -49,21 +54,26 @@ export function sampleCustomer(index: number): DataRecord {
 export async function startSampleApi(options: SampleApiOptions = {}): Promise<SampleApi> {
   const total = options.customers ?? 250;
   let requests = 0;
+  const cache = new Map<string, Buffer>();
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    const answer = (status: number, body: unknown) => {
-      const send = () => {
+    const send = (status: number, body: Buffer) => {
+      const reply = () => {
         response.writeHead(status, { 'content-type': 'application/json' });
-        response.end(JSON.stringify(body));
+        response.end(body);
       };
-      if (options.latencyMs) setTimeout(send, options.latencyMs);
-      else setImmediate(send);
+      if (options.latencyMs) setTimeout(reply, options.latencyMs);
+      else setImmediate(reply);
     };
+    const answer = (status: number, body: unknown) => send(status, Buffer.from(JSON.stringify(body)));
     if (url.pathname !== '/v1/customers') return answer(404, { message: 'Not Found' });
     if (options.token !== undefined && request.headers.authorization !== `Bearer ${options.token}`) {
       return answer(401, { message: 'Unauthenticated.' });
     }
     requests += 1;
+    const cacheKey = `${request.headers.host} ${request.url}`;
+    const cached = options.cachePages ? cache.get(cacheKey) : undefined;
+    if (cached) return send(200, cached);
     const pageText = url.searchParams.get('page') ?? '1';
     const page = /^[1-9]\d*$/.test(pageText) ? Number(pageText) : 1;
     const perPage = Number(url.searchParams.get('per_page') ?? 15) || 15;
@@ -72,7 +82,7 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
     const base = `http://${request.headers.host}/v1/customers`;
     const data: DataRecord[] = [];
     for (let index = from; index < to; index += 1) data.push(sampleCustomer(index));
-    answer(200, {
+    const pageBody = {
       current_page: page,
       data,
       first_page_url: `${base}?page=1`,
@@ -82,7 +92,10 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
       per_page: perPage,
       prev_page_url: page > 1 ? `${base}?page=${page - 1}` : null,
       to: data.length > 0 ? to : null,
-    });
+    };
+    const body = Buffer.from(JSON.stringify(pageBody));
+    if (options.cachePages) cache.set(cacheKey, body);
+    send(200, body);
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');

@@ -1,6 +1,8 @@
 import jsonata from 'jsonata';
 import { z } from 'zod';
+import { PageflowError } from '../errors/pageflow-error';
 import type { DataRecord } from '../record';
+import { compileFieldPath } from './field-path';
 
 /**
  * An expression over one record. A plain field path (`companyName`, `address.city`) compiles to
@@ -23,29 +25,22 @@ export function isPlainPath(text: string): boolean {
 }
 
 export function compileExpression(text: string): Expression {
-  if (isPlainPath(text)) return { text, async: false, evaluate: compilePath(text.split('.')) };
+  if (isPlainPath(text)) return { text, async: false, evaluate: compileFieldPath(text.split('.')) };
   const compiled = jsonata(text);
-  return { text, async: true, evaluate: (record) => compiled.evaluate(record) };
+  // JSONata rejects with plain objects, not Errors: give them a message that names the expression.
+  const fail = (error: unknown): never => {
+    const message = (error as { message?: unknown } | null)?.message;
+    throw new PageflowError(`expression ${JSON.stringify(text)} failed: ${typeof message === 'string' ? message : String(error)}`, {
+      code: 'PF_EXPRESSION_FAILED',
+      cause: error,
+    });
+  };
+  return { text, async: true, evaluate: (record) => compiled.evaluate(record).catch(fail) };
 }
 
 /** Turns code-API callbacks and expression texts into one shape. */
 export function toExpression<R>(fn: RecordFunction<R>): Expression {
   return typeof fn === 'string' ? compileExpression(fn) : { text: fn.name || 'function', async: false, evaluate: fn };
-}
-
-function compilePath(parts: string[]): (record: DataRecord) => unknown {
-  if (parts.length === 1) {
-    const [key] = parts;
-    return (record) => record[key];
-  }
-  return (record) => {
-    let value: unknown = record;
-    for (const part of parts) {
-      if (value === null || typeof value !== 'object') return undefined;
-      value = (value as DataRecord)[part];
-    }
-    return value;
-  };
 }
 
 /** A schema for expression texts: a JSONata syntax error is a config error at the expression's path. */

@@ -5,6 +5,7 @@ import type { Sink } from '../sinks/sink';
 import type { Source } from '../sources/source';
 import { createDefaultRegistry } from './builtins';
 import type { BuildContext, ComponentDefinition, ComponentKind } from './component';
+import { countStage } from './count-stage';
 import type { ComponentRegistry } from './registry';
 import { RunMetrics } from './run-metrics';
 import type { ComponentConfig, PipelineDefinition } from './schema';
@@ -45,7 +46,7 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
   const operators = definition.transforms.map(({ type, config }) => {
     const operator = definitionOf('operator', type);
     collectSecrets(operator, config);
-    return operator.create(config as never, context);
+    return countStage(metrics, type, operator.create(config as never, context));
   });
   const sinks = definition.sinks.map((config: ComponentConfig) => {
     const sink = definitionOf('sink', config.type);

@@ -2,6 +2,7 @@ import { dedupOperator } from '../operators/dedup-by';
 import { filterOperator } from '../operators/filter-where';
 import { mapOperator } from '../operators/map-fields';
 import { fileSink } from '../sinks/file-sink';
+import { s3Sink } from '../sinks/s3-sink';
 import { stdoutSink } from '../sinks/stdout-sink';
 import { httpSource } from '../sources/http/http-source';
 import { ComponentRegistry } from './registry';
@@ -14,5 +15,6 @@ export function createDefaultRegistry(): ComponentRegistry {
     .register(filterOperator)
     .register(mapOperator)
     .register(fileSink)
+    .register(s3Sink)
     .register(stdoutSink);
 }

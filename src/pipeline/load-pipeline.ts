@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
 import { LineCounter, parseDocument, type Document } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors/config-error';
+import { redact } from '../errors/redact';
 import { createDefaultRegistry } from './builtins';
-import { interpolateEnv } from './interpolate-env';
+import { type Interpolation, interpolateEnv } from './interpolate-env';
 import type { PathSegment } from './issue-path';
 import type { ComponentRegistry } from './registry';
 import { type PipelineDefinition, validatePipeline } from './schema';
@@ -10,6 +11,8 @@ import { type PipelineDefinition, validatePipeline } from './schema';
 export interface LoadOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   readonly registry?: ComponentRegistry;
+  /** Changes the parsed file before `${VAR}`s are filled in and it is validated (the CLI's `--set`). */
+  readonly edit?: (document: Document) => void;
 }
 
 /** Reads a pipeline file (YAML or JSON), fills in `${VAR}`s and validates it; throws `ConfigError` listing every problem. */
@@ -24,7 +27,7 @@ export async function loadPipeline(file: string, options: LoadOptions = {}): Pro
 }
 
 /** Like `loadPipeline`, for pipeline text already in memory; `file` names it in messages. */
-export function parsePipeline(text: string, file: string, { env = process.env, registry = createDefaultRegistry() }: LoadOptions = {}): PipelineDefinition {
+export function parsePipeline(text: string, file: string, { env = process.env, registry = createDefaultRegistry(), edit }: LoadOptions = {}): PipelineDefinition {
   const lineCounter = new LineCounter();
   const document = parseDocument(text, { lineCounter, prettyErrors: false });
   if (document.errors.length > 0) {
@@ -36,6 +39,7 @@ export function parsePipeline(text: string, file: string, { env = process.env, r
       }),
     );
   }
+  edit?.(document);
 
   const locate = (issue: { segments: PathSegment[]; path: string; message: string }): ConfigIssue => {
     const offset = nodeOffset(document, issue.segments);
@@ -44,11 +48,16 @@ export function parsePipeline(text: string, file: string, { env = process.env, r
     return { path: issue.path, message: issue.message, line, column: col };
   };
 
-  const envIssues: { segments: PathSegment[]; path: string; message: string }[] = [];
-  const raw = interpolateEnv(document.toJS(), env, envIssues);
+  const interpolation: Interpolation = { issues: [], values: new Set() };
+  const raw = interpolateEnv(document.toJS(), env, interpolation);
   const { definition, issues } = validatePipeline(raw, registry);
-  const all = [...envIssues, ...issues];
-  if (all.length > 0 || !definition) throw new ConfigError(file, all.map(locate));
+  // An unset variable leaves an empty value behind: its own issue says more than the schema's about that value.
+  const unset = new Set(interpolation.issues.map((issue) => issue.path));
+  const all = [...interpolation.issues, ...issues.filter((issue) => !unset.has(issue.path))];
+  if (all.length > 0 || !definition) {
+    const secrets = [...interpolation.values];
+    throw new ConfigError(file, all.map((issue) => ({ ...locate(issue), message: redact(issue.message, secrets) })));
+  }
   return definition;
 }
 

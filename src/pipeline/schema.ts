@@ -12,7 +12,8 @@ export const pipelineFields = {
 const structure = z.strictObject({
   ...pipelineFields,
   source: z.looseObject({}),
-  transforms: z.array(z.record(z.string(), z.unknown())).default([]),
+  // Each step's shape is checked below, where the message can name the transforms there are.
+  transforms: z.array(z.unknown()).default([]),
   sinks: z.array(z.looseObject({})).min(1, 'expected at least one sink'),
 });
 
@@ -52,7 +53,7 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
   const issues: LocatedIssue[] = [];
   const report = (segments: PathSegment[], message: string) => issues.push({ segments, path: formatPath(segments), message });
   const addZodIssues = (prefix: PathSegment[], error: z.ZodError) => {
-    for (const issue of error.issues) report([...prefix, ...(issue.path as PathSegment[])], issue.message);
+    for (const issue of error.issues) report([...prefix, ...(issue.path as PathSegment[])], describeIssue(issue));
   };
 
   const parsed = structure.safeParse(raw);
@@ -74,12 +75,17 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
   const { source, transforms, sinks } = parsed.data;
   const sourceConfig = component('source', source.type, ['source', 'type'], source, ['source']);
   const transformConfigs = transforms.map((step, index) => {
+    const transformTypes = registry.types('operator').join(', ');
+    if (step === null || typeof step !== 'object' || Array.isArray(step)) {
+      return report(['transforms', index], `expected a step like "dedup: id" (one of: ${transformTypes}), got ${describeValue(step)}`);
+    }
     const keys = Object.keys(step);
     if (keys.length !== 1) {
-      return report(['transforms', index], `expected exactly one transform per step (one of: ${registry.types('operator').join(', ')}), got ${keys.length} keys`);
+      return report(['transforms', index], `expected exactly one transform per step (one of: ${transformTypes}), got ${keys.length} keys`);
     }
     const [type] = keys;
-    const config = component('operator', type, ['transforms', index, type], step[type], ['transforms', index, type]);
+    const options = (step as Record<string, unknown>)[type];
+    const config = component('operator', type, ['transforms', index, type], options, ['transforms', index, type]);
     return config === undefined ? undefined : { type, config };
   });
   const sinkConfigs = sinks.map((sink, index) => component('sink', sink.type, ['sinks', index, 'type'], sink, ['sinks', index]));
@@ -95,4 +101,18 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
       sinks: sinkConfigs as ComponentConfig[],
     },
   };
+}
+
+/** zod's message, except for a union of plain types, where zod only says "Invalid input". */
+function describeIssue(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'invalid_union') return issue.message;
+  const expected = issue.errors.map((branch) => (branch.length === 1 && branch[0].code === 'invalid_type' && branch[0].path.length === 0 ? branch[0].expected : undefined));
+  if (expected.some((type) => type === undefined)) return issue.message;
+  return `Invalid input: expected ${[...new Set(expected)].join(' | ')}`;
+}
+
+function describeValue(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'a list';
+  return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : typeof value;
 }

@@ -14,6 +14,8 @@ export interface ByteTarget {
 
 /** Writes a chunk, waiting for 'drain' when the stream's buffer is full: this is how sinks push back. */
 export async function writeChunk(stream: Writable, chunk: string | Buffer): Promise<void> {
+  // A destroyed stream never emits 'drain': fail with its error instead of waiting forever.
+  if (stream.destroyed) throw stream.errored ?? new Error('the output stream is closed');
   if (!stream.write(chunk)) await once(stream, 'drain');
 }
 

@@ -1,36 +1,95 @@
-import { buildPipeline } from '../../pipeline/build-pipeline';
+import { type BuiltPipeline, buildPipeline } from '../../pipeline/build-pipeline';
 import { loadPipeline } from '../../pipeline/load-pipeline';
+import { RunMetrics } from '../../pipeline/run-metrics';
 import { runPipeline } from '../../pipeline/run-pipeline';
-import type { Logger } from '../../logger';
+import { createStdoutSink } from '../../sinks/stdout-sink';
 import type { CliIo } from '../io';
 import { reportError } from '../report-error';
+import { applyOverrides, parseOverrides } from '../set-overrides';
 import { formatSummary } from '../summary';
+import { outcomeOf, summarizeRun, writeSummaryJson } from '../summary-json';
 
 export interface RunArguments {
   readonly file: string;
-  readonly logger: Logger;
+  /** Fetch and transform, but write nothing: the first records go to stdout instead of the sinks. */
+  readonly dryRun?: boolean;
+  /** Stop after this many records; the sinks still finish complete files. */
+  readonly limit?: number;
+  /** `path=value` overrides of the file's settings, e.g. `source.params.per_page=50`. */
+  readonly set?: readonly string[];
+  /** Write the run's figures to this file as JSON. */
+  readonly summaryJson?: string;
+  /** Show the live progress line (only ever drawn on a terminal). */
+  readonly progress?: boolean;
 }
 
-/** Loads, builds and runs one pipeline file; returns the exit code. SIGINT/SIGTERM roll the outputs back. */
-export async function runFile({ file, logger }: RunArguments, io: CliIo): Promise<number> {
-  let secrets: string[] = [];
+/** How many records a dry run prints when no `--limit` is given. */
+export const DRY_RUN_RECORDS = 10;
+
+/**
+ * Loads, builds and runs one pipeline file; returns the exit code. Leaves one summary line on
+ * stderr for every run that started, then the error if it failed. SIGINT/SIGTERM roll the outputs back.
+ */
+export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
+  let pipeline: BuiltPipeline | undefined;
+  let failure: { error: unknown } | undefined;
   try {
-    const pipeline = buildPipeline(await loadPipeline(file, { env: io.env }), { logger });
-    secrets = pipeline.secrets;
-    const controller = new AbortController();
-    const interrupt = (signal: NodeJS.Signals) => controller.abort(signal);
-    process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
-    try {
-      await runPipeline({ ...pipeline, signal: controller.signal, logger });
-      io.stderr.write(`${formatSummary(pipeline.name, pipeline.metrics, 'done')}\n`);
-      return 0;
-    } catch (error) {
-      io.stderr.write(`${formatSummary(pipeline.name, pipeline.metrics, 'failed')}\n`);
-      throw error;
-    } finally {
-      process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
-    }
+    pipeline = await prepare(args, io);
+    await execute(pipeline, args, io);
   } catch (error) {
-    return reportError(error, io, secrets);
+    failure = { error };
+  }
+
+  const secrets = pipeline?.secrets ?? [];
+  if (pipeline) {
+    const outcome = outcomeOf(failure?.error);
+    io.report.log('info', formatSummary(pipeline.name, pipeline.metrics, args.dryRun ? `dry run ${outcome}` : outcome));
+  }
+  let exitCode = failure ? reportError(failure.error, io, secrets) : 0;
+  if (args.summaryJson) {
+    const summary = summarizeRun({
+      pipeline: pipeline?.name ?? args.file,
+      file: args.file,
+      dryRun: args.dryRun ?? false,
+      metrics: pipeline?.metrics ?? new RunMetrics(),
+      exitCode,
+      error: failure?.error,
+      secrets,
+    });
+    try {
+      await writeSummaryJson(args.summaryJson, summary);
+    } catch (error) {
+      io.report.log('error', `cannot write the summary to ${args.summaryJson}: ${(error as Error).message}`);
+      exitCode ||= 1;
+    }
+  }
+  return exitCode;
+}
+
+async function prepare({ file, set = [] }: RunArguments, io: CliIo): Promise<BuiltPipeline> {
+  const overrides = parseOverrides(set);
+  const definition = await loadPipeline(file, { env: io.env, edit: (document) => applyOverrides(document, overrides) });
+  const pipeline = buildPipeline(definition, { logger: io.logger });
+  io.logger.log('debug', `loaded ${file}: pipeline ${definition.name}, ${definition.transforms.length} transforms, ${pipeline.sinks.length} sinks`);
+  return pipeline;
+}
+
+async function execute(pipeline: BuiltPipeline, { dryRun, limit, progress }: RunArguments, io: CliIo): Promise<void> {
+  // Records are data, so a dry run prints them to stdout like the stdout sink: `--dry-run | jq` works,
+  // and stderr keeps only what is meant for people (logs, progress, the summary).
+  const sinks = dryRun ? [createStdoutSink({}, io.stdout)] : pipeline.sinks;
+  const recordLimit = limit ?? (dryRun ? DRY_RUN_RECORDS : undefined);
+  if (dryRun) io.logger.log('info', `dry run: nothing is written; the first ${recordLimit} records go to stdout as NDJSON`);
+
+  const controller = new AbortController();
+  const interrupt = (signal: NodeJS.Signals) => controller.abort(signal);
+  // `once`: a second Ctrl-C while the outputs are rolled back kills the process the usual way.
+  process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
+  const hideProgress = progress ? io.stderr.showProgress(pipeline.metrics) : () => {};
+  try {
+    await runPipeline({ ...pipeline, sinks, limit: recordLimit, signal: controller.signal, logger: io.logger });
+  } finally {
+    hideProgress();
+    process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
   }
 }

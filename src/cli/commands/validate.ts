@@ -8,7 +8,7 @@ export async function validateFiles(files: readonly string[], io: CliIo): Promis
   for (const file of files) {
     try {
       const definition = await loadPipeline(file, { env: io.env });
-      io.stderr.write(`${file}: valid (${definition.name})\n`);
+      io.logger.log('info', `${file}: valid (${definition.name})`);
     } catch (error) {
       exitCode = Math.max(exitCode, reportError(error, io));
     }

@@ -1,33 +1,74 @@
-import http from 'node:http';
-import https from 'node:https';
-import axios from 'axios';
-import { defer, EMPTY, expand, finalize, from, mergeMap, switchMap } from 'rxjs';
+import { defer, finalize, mergeMap, tap } from 'rxjs';
 import { z } from 'zod';
+import { ConfigError } from '../../errors/config-error';
 import { defineSource } from '../../pipeline/component';
-import type { Source } from '../source';
-import { fetchPage, type Page, type PageReading } from './fetch-page';
+import { formatPath } from '../../pipeline/issue-path';
+import type { Source, SourceContext } from '../source';
+import { duration, formatDuration } from './duration';
+import { fetchPage, type Page, type PageReading, type PageRequest } from './fetch-page';
+import { createHttpClients } from './http-clients';
+import { crawlPages } from './page-crawler';
 import { firstPageUrl } from './page-url';
+import { PaginationGuard } from './pagination-guard';
+import { RateLimiter } from './rate-limiter';
+import type { RetryPolicy } from './retry-policy';
+import { type RetryEvent, withRetries } from './with-retries';
+
+// Laravel's default throttle window; the wait when a server reports its window used up without saying for how long.
+const DEFAULT_WINDOW_MS = 60_000;
+
+const retryConfig = z
+  .strictObject({
+    attempts: z.int().min(1).default(5).meta({ description: 'Tries per page for network errors, timeouts, 5xx and 408, the first one included.' }),
+    baseDelay: duration.prefault('500ms').meta({ description: 'Backoff before the first retry; doubles on each retry, with full jitter.', examples: ['500ms'] }),
+    maxDelay: duration.prefault('30s').meta({ description: 'Longest backoff between two tries.', examples: ['30s'] }),
+    maxRetryAfter: duration.prefault('120s').meta({ description: 'Cap on a wait the server asks for with `Retry-After` or `X-RateLimit-Reset`.', examples: ['120s'] }),
+    maxThrottled: z.int().min(0).default(10).meta({ description: '429 answers tolerated per page; they do not use up `attempts`.' }),
+  })
+  .prefault({});
 
 export const httpSourceConfig = z.strictObject({
   type: z.literal('http'),
-  url: z.url().meta({ description: 'URL of the first page.', examples: ['https://api.mijnklantportaal.nl/v1/customers'] }),
+  url: z.url().meta({ description: 'URL of the first page. Credentials are only ever sent to its origin.', examples: ['https://api.mijnklantportaal.nl/v1/customers'] }),
   params: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .optional()
-    .meta({ description: 'Query parameters for every page request; put back when a next link lost them.', examples: [{ per_page: 100 }] }),
-  headers: z.record(z.string(), z.string()).optional().meta({ description: 'Extra request headers (values are treated as secrets).' }),
+    .meta({ description: 'Query parameters for every page request; put back when a same-origin next link lost them.', examples: [{ per_page: 100 }] }),
+  headers: z.record(z.string(), z.string()).optional().meta({ description: 'Extra request headers (values are treated as secrets, sent only to the origin of `url`).' }),
   auth: z
     .strictObject({
       type: z.literal('bearer'),
       token: z.string().min(1, 'the token is empty: set it from the environment, e.g. ${MKP_TOKEN}'),
     })
     .optional()
-    .meta({ description: 'Authentication. The token is sent as `Authorization: Bearer …` and never printed.' }),
+    .meta({ description: 'Authentication. The token is sent as `Authorization: Bearer …`, only to the origin of `url`, and never printed.' }),
   records: z.string().default('data').meta({ description: 'Dot path of the records array in each page.' }),
   next: z.string().default('next_page_url').meta({ description: 'Dot path of the next page link in each page; null ends the export.' }),
+  timeout: duration.prefault('30s').meta({ description: 'Hard deadline per request, body included.', examples: ['30s'] }),
+  maxResponseBytes: z
+    .int()
+    .min(1)
+    .default(100 * 1024 * 1024)
+    .meta({ description: 'Largest page body accepted, in bytes (after decompression).' }),
+  retry: retryConfig.meta({ description: 'How failed requests are retried.', examples: [{ attempts: 5, baseDelay: '500ms', maxDelay: '30s' }] }),
+  rateLimit: z
+    .strictObject({
+      requests: z.int().min(1).meta({ description: 'Requests allowed per window.' }),
+      per: duration.refine((ms) => ms > 0, 'expected a window longer than 0').meta({ description: 'The window.', examples: ['60s', '1m'] }),
+    })
+    .optional()
+    .meta({ description: "Paces requests to stay under the API's rate limit (a sliding window).", examples: [{ requests: 60, per: '60s' }] }),
+  concurrency: z.int().min(1).max(32).default(1).meta({ description: 'Page requests kept in flight when next links are predictable (`?page=n+1`); records keep their order.' }),
+  maxPages: z
+    .int()
+    .min(1)
+    .default(10_000)
+    .meta({ description: 'Safety cap: a run that reaches it with pages left fails, as the export would be incomplete.' }),
+  allowCrossOrigin: z.boolean().default(false).meta({ description: 'Follow next links to another origin, without credentials. Off: such a link fails the run.' }),
 });
 
 export type HttpSourceOptions = Omit<z.input<typeof httpSourceConfig>, 'type'>;
+type HttpSourceSettings = z.output<typeof httpSourceConfig>;
 
 /** The values an HTTP source must never print: the token, header values, and secret-looking query parameters. */
 export function httpSecrets(options: HttpSourceOptions): string[] {
@@ -39,54 +80,105 @@ export function httpSecrets(options: HttpSourceOptions): string[] {
 
 /**
  * Records of a paginated JSON API, page by page along the next links (Laravel's `next_page_url` by
- * default). The next page is requested only once the sinks have taken the current one.
+ * default): retried, paced, guarded against hostile pagination, and read ahead when `concurrency`
+ * allows. New pages are requested only once the sinks have taken the current one (or up to
+ * `concurrency` ahead of it).
  */
 export function createHttpSource(options: HttpSourceOptions): Source {
+  const settings = parseSettings(options);
+  const secrets = httpSecrets(options);
   const reading: PageReading = {
-    recordsPath: options.records ?? 'data',
-    nextPath: options.next ?? 'next_page_url',
-    params: options.params,
-    secrets: httpSecrets(options),
+    recordsPath: settings.records,
+    nextPath: settings.next,
+    params: settings.params,
+    secrets,
+    timeoutMs: settings.timeout,
   };
+  const policy: RetryPolicy = {
+    attempts: settings.retry.attempts,
+    baseDelayMs: settings.retry.baseDelay,
+    maxDelayMs: settings.retry.maxDelay,
+    maxRetryAfterMs: settings.retry.maxRetryAfter,
+    maxThrottled: settings.retry.maxThrottled,
+  };
+  const origin = new URL(settings.url).origin;
+  // Pages of another origin (allowCrossOrigin) get none of our parameters: they may hold an API key.
+  const readingAway: PageReading = { ...reading, params: undefined };
+
   return (context) =>
     defer(() => {
-      const httpAgent = new http.Agent({ keepAlive: true });
-      const httpsAgent = new https.Agent({ keepAlive: true });
-      const client = axios.create({
-        httpAgent,
-        httpsAgent,
-        responseType: 'text',
-        transformResponse: (data: unknown) => data,
-        validateStatus: () => true,
-        maxRedirects: 0,
-        headers: {
-          ...options.headers,
-          // Without it Laravel answers an unauthenticated request with a redirect to a login page.
-          Accept: 'application/json',
-          'Accept-Encoding': 'gzip, deflate',
-          ...(options.auth ? { Authorization: `Bearer ${options.auth.token}` } : {}),
-        },
+      const clients = createHttpClients({
+        origin,
+        headers: settings.headers,
+        token: settings.auth?.token,
+        timeoutMs: settings.timeout,
+        maxResponseBytes: settings.maxResponseBytes,
       });
-      const fetch = async (index: number, url: string): Promise<Page> => {
-        const page = await fetchPage(client, { index, url }, reading);
-        context.metrics.pages += 1;
-        context.metrics.recordsRead += page.records.length;
-        return page;
+      const limiter = new RateLimiter(settings.rateLimit && { requests: settings.rateLimit.requests, perMs: settings.rateLimit.per });
+      const onRetry = retryReporter(context, limiter, policy);
+      const waitForWindow = (page: Page) => {
+        const waitMs = Math.min(page.windowUsedUp?.resetInMs ?? limiter.windowEndsIn() ?? DEFAULT_WINDOW_MS, policy.maxRetryAfterMs);
+        context.logger.log('info', `the server's rate-limit window is used up (X-RateLimit-Remaining: 0): waiting ${formatDuration(waitMs)}`, { delayMs: waitMs });
+        limiter.pauseFor(waitMs);
       };
-      return from(fetch(1, firstPageUrl(options.url, options.params))).pipe(
-        expand((page) => (page.next ? from(context.demand()).pipe(switchMap(() => fetch(page.index + 1, page.next!))) : EMPTY)),
-        mergeMap((page) => page.records),
-        finalize(() => {
-          httpAgent.destroy();
-          httpsAgent.destroy();
+      const attempt = async (request: PageRequest) => {
+        const release = await limiter.acquire(request.signal);
+        try {
+          const home = new URL(request.url).origin === origin;
+          const page = await fetchPage(clients.clientFor(request.url), request, home ? reading : readingAway);
+          if (page.windowUsedUp) waitForWindow(page);
+          return page;
+        } finally {
+          release();
+        }
+      };
+      const guard = new PaginationGuard({ origin, allowCrossOrigin: settings.allowCrossOrigin, maxPages: settings.maxPages, secrets });
+
+      return crawlPages({
+        firstUrl: firstPageUrl(settings.url, settings.params),
+        concurrency: settings.concurrency,
+        maxPages: settings.maxPages,
+        load: (request) => withRetries(() => attempt(request), policy, { signal: request.signal, onRetry }),
+        check: (page) => guard.check(page),
+        demand: () => context.demand(),
+      }).pipe(
+        tap((page) => {
+          context.metrics.pages += 1;
+          context.metrics.recordsRead += page.records.length;
         }),
+        mergeMap((page) => page.records),
+        finalize(() => clients.destroy()),
       );
     });
 }
 
+/** Logs each retry at warn level, counts it, and holds every request back while the server throttles us. */
+function retryReporter(context: SourceContext, limiter: RateLimiter, policy: RetryPolicy): (event: RetryEvent) => void {
+  return ({ error, kind, retry, delayMs }) => {
+    const fields = { url: error.details.url, status: error.details.status, delayMs };
+    if (kind === 'throttled') {
+      context.metrics.throttled += 1;
+      limiter.pauseFor(delayMs);
+      context.logger.log('warn', `${error.message}: throttled, waiting ${formatDuration(delayMs)}`, fields);
+    } else {
+      context.metrics.retries += 1;
+      context.logger.log('warn', `${error.message}: retry ${retry} of ${policy.attempts - 1} in ${formatDuration(delayMs)}`, fields);
+    }
+  };
+}
+
+function parseSettings(options: HttpSourceOptions): HttpSourceSettings {
+  const parsed = httpSourceConfig.safeParse({ ...options, type: 'http' });
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    'http source',
+    parsed.error.issues.map((issue) => ({ path: formatPath(issue.path), message: issue.message })),
+  );
+}
+
 export const httpSource = defineSource({
   type: 'http',
-  summary: 'Pages through a JSON REST API along its next links (Laravel simplePaginate by default).',
+  summary: 'Pages through a JSON REST API along its next links (Laravel simplePaginate by default), with retries, rate limiting and prefetch.',
   config: httpSourceConfig,
   secrets: ({ type: _type, ...options }) => httpSecrets(options),
   create: ({ type: _type, ...options }) => createHttpSource(options),

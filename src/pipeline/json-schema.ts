@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { createDefaultRegistry } from './builtins';
+import type { ComponentDefinition } from './component';
+import type { ComponentRegistry } from './registry';
+import { pipelineFields } from './schema';
+
+/** A component's own schema, titled and described for editors' hover text. */
+function documented(definition: ComponentDefinition, schema: z.ZodType = definition.config): z.ZodType {
+  return schema.meta({ title: `${definition.type} ${definition.kind}`, description: definition.summary });
+}
+
+/**
+ * Sources and sinks are selected by `type`, so their union is discriminated (editors then report the
+ * problems of the one component named, not of every alternative). The registry types their configs
+ * as plain schemas; every source and sink config is an object with a literal `type`.
+ */
+function byType(schemas: z.ZodType[], kind: string) {
+  return z.discriminatedUnion('type', nonEmpty(schemas as z.core.$ZodTypeDiscriminable[], kind));
+}
+
+/** At least one schema, as `z.union` and `z.discriminatedUnion` require. */
+function nonEmpty<T>(items: T[], kind: string): [T, ...T[]] {
+  if (items.length === 0) throw new RangeError(`the registry has no ${kind}`);
+  return items as [T, ...T[]];
+}
+
+/**
+ * The JSON Schema of pipeline files, for editors (`# yaml-language-server: $schema=…`) and the
+ * README's reference. Unlike `validatePipeline`'s two passes, it is one big union built from the
+ * registry: editors need the whole shape at once, and they do not need precise error messages.
+ */
+export function pipelineJsonSchema(registry: ComponentRegistry = createDefaultRegistry()): Record<string, unknown> {
+  const sources = registry.list('source').map((definition) => documented(definition));
+  const steps = registry.list('operator').map((definition) => documented(definition, z.strictObject({ [definition.type]: definition.config })));
+  const sinks = registry.list('sink').map((definition) => documented(definition));
+  const file = z
+    .strictObject({
+      ...pipelineFields,
+      source: byType(sources, 'source').meta({ description: 'Where the records come from.' }),
+      transforms: z
+        .array(z.union(nonEmpty(steps, 'operator')))
+        .default([])
+        .meta({ description: 'Steps applied to every record in order, like `.pipe(...)`; each step is an object with exactly one key.' }),
+      sinks: z
+        .array(byType(sinks, 'sink'))
+        .min(1)
+        .meta({ description: 'Where the records go; every sink gets every record.' }),
+    })
+    .meta({
+      title: 'pageflow pipeline',
+      description: 'A pageflow pipeline file. Any string may hold ${VAR} or ${VAR:-default}, filled in from the environment when the file is loaded.',
+    });
+  return z.toJSONSchema(file, {
+    io: 'input',
+    // Draft 7 is the one every editor's YAML/JSON language server understands.
+    target: 'draft-7',
+    override: ({ jsonSchema }) => {
+      // The file holds strings before `${VAR}`s are filled in, so `${MKP_BASE_URL}/v1/customers` must
+      // not be flagged as "not a URI": the loader checks formats and patterns after interpolation.
+      delete jsonSchema.format;
+      delete jsonSchema.pattern;
+    },
+  }) as Record<string, unknown>;
+}

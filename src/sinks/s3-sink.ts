@@ -1,0 +1,104 @@
+import { z } from 'zod';
+import { encoderFor, formatOptionFields, requireKnownFormat } from '../formats/format-options';
+import { type Logger, silentLogger } from '../logger';
+import { defineSink } from '../pipeline/component';
+import { EncodedSink } from './encoded-sink';
+import { parseByteSize } from './s3/byte-size';
+import { createS3Client } from './s3/s3-client';
+import { KEY_PLACEHOLDER_NAMES, resolveObjectKey, unknownKeyPlaceholders } from './s3/object-key';
+import { openUploadTarget } from './s3/upload-target';
+import type { Sink } from './sink';
+
+const MiB = 1024 * 1024;
+/** S3's limits on a multipart upload's parts: at least 5 MiB (but the last), at most 5 GiB. */
+const PART_SIZE_RANGE = { min: 5 * MiB, max: 5 * 1024 * MiB };
+export const S3_SINK_DEFAULTS = { partSize: 8 * MiB, queueSize: 4 } as const;
+
+/** Keys that look like credentials: the file must not hold them, whatever they are called. */
+const CREDENTIAL_KEY = /access|secret|token|credential|password/i;
+
+export const s3SinkConfig = z
+  .strictObject(
+    {
+      type: z.literal('s3'),
+      bucket: z
+        .string()
+        .regex(/^[^/\s]+$/, 'expected a bucket name (no s3://, slashes or spaces): put the path in key')
+        .meta({ description: 'Bucket to write to.', examples: ['exports'] }),
+      key: z
+        .string()
+        .min(1)
+        .meta({
+          description: `Object key. {date} is the run's start date (UTC, YYYY-MM-DD), {timestamp} its start time (ISO basic, 20261129T031502Z). The extension picks the format; .gz compresses.`,
+          examples: ['customers/customers-{date}.csv.gz', 'exports/customers-{timestamp}.ndjson'],
+        }),
+      region: z.string().min(1).optional().meta({ description: 'AWS region. Default: the AWS default chain (AWS_REGION, the shared config file).' }),
+      endpoint: z
+        .union([z.literal(''), z.url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. http://127.0.0.1:9000' })])
+        .optional()
+        .meta({
+          description: 'URL of an S3-compatible store (MinIO, R2, Ceph…). Empty or absent: AWS itself.',
+          examples: ['${S3_ENDPOINT:-}', 'http://127.0.0.1:9000'],
+        }),
+      forcePathStyle: z.boolean().optional().meta({ description: 'Address buckets as endpoint/bucket/key instead of bucket.endpoint/key; most S3-compatible stores need it.' }),
+      checksums: z
+        .enum(['WHEN_SUPPORTED', 'WHEN_REQUIRED'])
+        .optional()
+        .meta({ description: 'When the SDK adds checksums to requests and checks them in responses. Default: WHEN_REQUIRED with an endpoint, else the SDK default (WHEN_SUPPORTED).' }),
+      partSize: z
+        .union([z.int(), z.string()])
+        .optional()
+        .meta({ description: 'Size of each uploaded part, in bytes or with a unit (MiB, GiB). 5 MiB to 5 GiB; at most 10,000 parts make an object. Default: 8MiB.', examples: ['16MiB'] }),
+      queueSize: z.int().min(1).max(64).optional().meta({ description: 'Parts uploading at once. Memory used is about partSize × (queueSize + 1). Default: 4.' }),
+      ...formatOptionFields,
+    },
+    {
+      error: (issue) => {
+        const credentials = issue.code === 'unrecognized_keys' ? issue.keys.filter((key) => CREDENTIAL_KEY.test(key)) : [];
+        if (credentials.length === 0) return undefined;
+        return `credentials are never read from pipeline files (found ${credentials.map((key) => `"${key}"`).join(', ')}): use the AWS default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE, or an instance or task role)`;
+      },
+    },
+  )
+  .superRefine(requireKnownFormat('key'))
+  .superRefine((config, context) => {
+    for (const name of unknownKeyPlaceholders(config.key)) {
+      context.addIssue({ code: 'custom', path: ['key'], message: `unknown placeholder {${name}} (expected one of: ${KEY_PLACEHOLDER_NAMES.map((known) => `{${known}}`).join(', ')})` });
+    }
+    if (config.partSize === undefined) return;
+    const partSize = parseByteSize(config.partSize);
+    if (partSize === undefined || partSize < PART_SIZE_RANGE.min || partSize > PART_SIZE_RANGE.max) {
+      context.addIssue({ code: 'custom', path: ['partSize'], message: `expected a size from 5MiB to 5GiB (e.g. 8MiB or 8388608), got ${JSON.stringify(config.partSize)}` });
+    }
+  });
+
+export type S3SinkOptions = Omit<z.input<typeof s3SinkConfig>, 'type'>;
+
+export interface S3SinkContext {
+  /** Fills the key's {date} and {timestamp}. @default now */
+  readonly startedAt?: Date;
+  /** Gets the SDK's warnings and the debug notes of cleanups that failed. @default silent */
+  readonly logger?: Logger;
+}
+
+/**
+ * Uploads a CSV or NDJSON export (gzipped for `.gz`) to one S3 object as a multipart upload, streamed
+ * while records arrive. The object appears only when the run succeeds; credentials come from the AWS
+ * default chain.
+ */
+export function createS3Sink(options: S3SinkOptions, { startedAt = new Date(), logger = silentLogger }: S3SinkContext = {}): Sink {
+  const key = resolveObjectKey(options.key, startedAt);
+  const name = `s3://${options.bucket}/${key}`;
+  const { encoder, gzip } = encoderFor(options.key, options);
+  const partSize = options.partSize === undefined ? S3_SINK_DEFAULTS.partSize : parseByteSize(options.partSize);
+  if (partSize === undefined) throw new RangeError(`${name}: partSize ${JSON.stringify(options.partSize)} is not a size such as 8MiB`);
+  const settings = { name, bucket: options.bucket, key, gzip, partSize, queueSize: options.queueSize ?? S3_SINK_DEFAULTS.queueSize, logger };
+  return new EncodedSink(name, encoder, () => openUploadTarget(settings, createS3Client(options, logger)));
+}
+
+export const s3Sink = defineSink({
+  type: 's3',
+  summary: 'Uploads a CSV or NDJSON export (gzip by .gz) to an S3 or S3-compatible object, which appears only when the run succeeds.',
+  config: s3SinkConfig,
+  create: ({ type: _type, ...options }, context) => createS3Sink(options, context),
+});
