@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { setTimeout as delay } from 'node:timers/promises';
 import { Subject } from 'rxjs';
 import { sampleCustomer } from '../src/demo/sample-api';
 import { dedupBy } from '../src/operators/dedup-by';
@@ -11,13 +12,19 @@ export type KeyShape = 'sample-id' | 'uuid';
  * with `keys` records pushed through it page by page (parsed from JSON, as the HTTP source does) and
  * everything but the operator's state left to the collector. Needs `--expose-gc`.
  */
-export function measureDedupBytesPerKey(keys: number, shape: KeyShape, hash: boolean): number {
-  const collect = globalThis.gc;
-  if (!collect) throw new Error('run with --expose-gc');
+export async function measureDedupBytesPerKey(keys: number, shape: KeyShape, hash: boolean): Promise<number> {
+  const gc = globalThis.gc;
+  if (!gc) throw new Error('run with --expose-gc');
+  // Array buffers are swept after the GC that found them dead: give the sweeper time before reading the figures.
+  const collect = async () => {
+    gc();
+    await delay(100);
+    gc();
+  };
   const input$ = new Subject<DataRecord>();
   let kept = 0;
   const subscription = input$.pipe(dedupBy('id', { hash })).subscribe(() => (kept += 1));
-  collect();
+  await collect();
   const before = heldBytes();
   for (let first = 0; first < keys; first += 1000) {
     const page: DataRecord[] = [];
@@ -26,7 +33,7 @@ export function measureDedupBytesPerKey(keys: number, shape: KeyShape, hash: boo
     }
     for (const record of JSON.parse(JSON.stringify(page)) as DataRecord[]) input$.next(record);
   }
-  collect();
+  await collect();
   const bytesPerKey = (heldBytes() - before) / keys;
   if (kept !== keys) throw new Error(`expected ${keys} distinct keys, dedup kept ${kept}`);
   subscription.unsubscribe();

@@ -21,7 +21,7 @@ async function run(bench: BenchCase): Promise<Pick<BenchResult, 'records' | 'max
     case 'pageflow':
       return pageflowExport(bench);
     case 'dedup-memory':
-      return { records: bench.keys, bytesPerKey: measureDedupBytesPerKey(bench.keys, bench.shape, bench.hash) };
+      return { records: bench.keys, bytesPerKey: await measureDedupBytesPerKey(bench.keys, bench.shape, bench.hash) };
   }
 }
 

@@ -4,8 +4,8 @@ import { hideBin } from 'yargs/helpers';
 import { LOG_FORMATS, type LogFormat } from '../logger';
 import { runDemo } from './commands/demo';
 import { DEFAULT_PIPELINE_DIR, listPipelines } from './commands/list';
-import { DRY_RUN_RECORDS, runFile } from './commands/run';
-import { printSchema } from './commands/schema';
+import { DRY_RUN_RECORDS, type RunArguments, runFile } from './commands/run';
+import { printSchema, SCHEMA_FORMATS } from './commands/schema';
 import { validateFiles } from './commands/validate';
 import { type CliIo, processIo } from './io';
 
@@ -21,12 +21,19 @@ const EXIT_CODES = `Exit codes:
 interface GlobalOptions {
   readonly verbose?: boolean;
   readonly quiet?: boolean;
-  readonly 'log-format': string;
+  readonly 'log-format': LogFormat;
 }
 
 /** The process's io, logging as the global options ask. */
 function ioFor({ verbose, quiet, 'log-format': format }: GlobalOptions): CliIo {
-  return processIo({ level: verbose ? 'debug' : quiet ? 'warn' : 'info', format: format as LogFormat });
+  return processIo({ level: verbose ? 'debug' : quiet ? 'warn' : 'info', format });
+}
+
+interface RunOptionValues {
+  readonly 'dry-run'?: boolean;
+  readonly limit?: number;
+  readonly set?: string | string[];
+  readonly 'summary-json'?: string;
 }
 
 /** The options `run` and `demo` share. */
@@ -57,7 +64,7 @@ async function main(): Promise<void> {
     .option('verbose', { alias: 'v', type: 'boolean', describe: 'Log debug messages too' })
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Log only warnings and errors (the summary line stays); no progress line' })
     .conflicts('verbose', 'quiet')
-    .option('log-format', { choices: LOG_FORMATS, default: 'text', describe: 'Log lines for people (text) or one JSON object per line (json)' })
+    .option('log-format', { choices: LOG_FORMATS, default: 'text' as LogFormat, describe: 'Log lines for people (text) or one JSON object per line (json)' })
     .command(
       'run <file>',
       'Run a pipeline file',
@@ -70,10 +77,7 @@ async function main(): Promise<void> {
           .example('$0 run customers.yaml --set sinks.0.path=out/test.csv', 'The first sink writes elsewhere')
           .example('$0 run nightly.yaml -q --log-format json --summary-json s.json', 'From cron: JSON logs, figures to monitor'),
       async (argv) => {
-        process.exitCode = await runFile(
-          { file: argv.file, dryRun: argv['dry-run'], limit: argv.limit, set: asList(argv.set), summaryJson: argv['summary-json'], progress: !argv.quiet },
-          ioFor(argv),
-        );
+        process.exitCode = await runFile({ file: argv.file, ...runArguments(argv) }, ioFor(argv));
       },
     )
     .command(
@@ -101,10 +105,14 @@ async function main(): Promise<void> {
     )
     .command(
       'schema',
-      'Print the JSON Schema of pipeline files (for editors)',
-      (command) => command.example('$0 schema > pipeline.schema.json', 'Refresh the schema that pipelines reference with # yaml-language-server: $schema=…'),
+      'Print the JSON Schema of pipeline files (for editors), or its reference in Markdown',
+      (command) =>
+        command
+          .option('format', { choices: SCHEMA_FORMATS, default: 'json' as const, describe: 'JSON Schema, or Markdown tables for the README' })
+          .example('$0 schema > pipeline.schema.json', 'Refresh the schema pipelines name in # yaml-language-server: $schema=…')
+          .example('$0 schema --format markdown', 'The pipeline file reference, generated from the schema'),
       async (argv) => {
-        process.exitCode = await printSchema(ioFor(argv));
+        process.exitCode = await printSchema({ format: argv.format }, ioFor(argv));
       },
     )
     .command(
@@ -112,10 +120,7 @@ async function main(): Promise<void> {
       'Run pipelines/demo.yaml against a built-in sample API on loopback',
       (command) => runOptions(command).example('$0 demo', 'Writes out/customers.csv from the sample API').example('$0 demo --dry-run', 'Prints the first sample records'),
       async (argv) => {
-        process.exitCode = await runDemo(
-          { dryRun: argv['dry-run'], limit: argv.limit, set: asList(argv.set), summaryJson: argv['summary-json'], progress: !argv.quiet },
-          ioFor(argv),
-        );
+        process.exitCode = await runDemo(runArguments(argv), ioFor(argv));
       },
     )
     .completion('completion', 'Print a bash/zsh completion script (add its output to ~/.bashrc or ~/.zshrc)')
@@ -140,9 +145,16 @@ async function main(): Promise<void> {
     .parseAsync();
 }
 
-/** `--set` given once is a string, given several times a list. */
-function asList(value: string | string[] | undefined): string[] {
-  return value === undefined ? [] : ([] as string[]).concat(value);
+/** What `run` and `demo` take from their options. */
+function runArguments(argv: RunOptionValues & GlobalOptions): Omit<RunArguments, 'file'> {
+  return {
+    dryRun: argv['dry-run'],
+    limit: argv.limit,
+    // `--set` given once is a string, given several times a list.
+    set: argv.set === undefined ? [] : ([] as string[]).concat(argv.set),
+    summaryJson: argv['summary-json'],
+    progress: !argv.quiet,
+  };
 }
 
 main().catch((error: unknown) => {

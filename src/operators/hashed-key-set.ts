@@ -1,28 +1,23 @@
 import { hash } from 'node:crypto';
+import { canonicalKey } from './canonical-key';
 
 const WORDS_PER_SLOT = 4;
 const MAX_LOAD = 0.75;
-// In a `u` regular expression a surrogate pair is one code point, so this finds only lone surrogates.
-const LONE_SURROGATE = /\p{Cs}/u;
+const INITIAL_SLOTS = 1024;
 
 /**
  * A set of dedup keys that stores a 128-bit SHA-256 digest of each key instead of the key: 16 bytes
  * per slot in one typed array (open addressing, linear probing), whatever the key's length, and no
  * object per key for the garbage collector to trace.
  *
- * Keys compare as in the exact set: strings, numbers, booleans and null by value (`1` and `"1"`
- * differ), arrays and objects by their JSON text. Two different keys are taken for one only if
+ * Keys compare as `canonicalKey` says. Two different keys are taken for one only if
  * their digests collide: for n keys the chance is at most n²/2¹²⁸ (one bit of the 128 marks a used
  * slot), about 3·10⁻²¹ for a billion keys. SHA-256 is used rather than a faster non-cryptographic
  * hash so that keys chosen by an adversary can't collide on purpose either.
  */
 export class HashedKeySet {
-  private slots: Uint32Array;
+  private slots = new Uint32Array(INITIAL_SLOTS * WORDS_PER_SLOT);
   private count = 0;
-
-  constructor(initialSlots = 1024) {
-    this.slots = new Uint32Array(nextPowerOfTwo(initialSlots) * WORDS_PER_SLOT);
-  }
 
   get size(): number {
     return this.count;
@@ -71,36 +66,8 @@ export class HashedKeySet {
   }
 }
 
-/**
- * One string per key, different for keys that differ. Well-formed strings that don't start with NUL
- * are themselves; everything else gets a NUL and a type tag, so no two kinds of key can meet.
- * Strings with lone surrogates go through JSON, which escapes them instead of turning them all into
- * U+FFFD as UTF-8 encoding for the hash would.
- */
-function canonicalKey(key: unknown): string {
-  switch (typeof key) {
-    case 'string':
-      return key.charCodeAt(0) !== 0 && !LONE_SURROGATE.test(key) ? key : `\0"${JSON.stringify(key)}`;
-    case 'number':
-      // `String` maps -0 to "0" and NaN to "NaN": the same equality a Set uses (SameValueZero).
-      return `\0n${String(key)}`;
-    case 'bigint':
-      return `\0b${String(key)}`;
-    case 'boolean':
-      return key ? '\0t' : '\0f';
-    case 'undefined':
-      return '\0u';
-    default:
-      return key === null ? '\0l' : `\0o${JSON.stringify(key)}`;
-  }
-}
-
 function word(digest: string, offset: number): number {
   return (
     (digest.charCodeAt(offset) | (digest.charCodeAt(offset + 1) << 8) | (digest.charCodeAt(offset + 2) << 16) | (digest.charCodeAt(offset + 3) << 24)) >>> 0
   );
-}
-
-function nextPowerOfTwo(value: number): number {
-  return 2 ** Math.ceil(Math.log2(Math.max(2, value)));
 }

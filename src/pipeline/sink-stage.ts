@@ -20,8 +20,9 @@ export class SinkStage {
 
   push(record: DataRecord): void {
     this.buffer.push(record);
-    // Bounds the buffer when a source emits a large page, or never asks for demand at all.
-    if (this.buffer.length >= this.batchSize) void this.flush().catch(() => {});
+    // Bounds the buffer when a source emits a large page, or never asks for demand at all. While a
+    // write is under way the running flush takes the rest: no promise per record.
+    if (this.buffer.length >= this.batchSize && !this.writing) void this.flush().catch(() => {});
   }
 
   /** Resolves once every record emitted so far has been written; rejects with the sink's failure. */

@@ -4,15 +4,13 @@ import { type Logger, silentLogger } from '../logger';
 import { defineSink } from '../pipeline/component';
 import { EncodedSink } from './encoded-sink';
 import { parseByteSize } from './s3/byte-size';
-import { createS3Client } from './s3/s3-client';
 import { KEY_PLACEHOLDER_NAMES, resolveObjectKey, unknownKeyPlaceholders } from './s3/object-key';
-import { openUploadTarget } from './s3/upload-target';
 import type { Sink } from './sink';
 
 const MiB = 1024 * 1024;
 /** S3's limits on a multipart upload's parts: at least 5 MiB (but the last), at most 5 GiB. */
 const PART_SIZE_RANGE = { min: 5 * MiB, max: 5 * 1024 * MiB };
-export const S3_SINK_DEFAULTS = { partSize: 8 * MiB, queueSize: 4 } as const;
+const S3_SINK_DEFAULTS = { partSize: 8 * MiB, queueSize: 4 } as const;
 
 /** Keys that look like credentials: the file must not hold them, whatever they are called. */
 const CREDENTIAL_KEY = /access|secret|token|credential|password/i;
@@ -49,7 +47,7 @@ export const s3SinkConfig = z
         .union([z.int(), z.string()])
         .optional()
         .meta({ description: 'Size of each uploaded part, in bytes or with a unit (MiB, GiB). 5 MiB to 5 GiB; at most 10,000 parts make an object. Default: 8MiB.', examples: ['16MiB'] }),
-      queueSize: z.int().min(1).max(64).optional().meta({ description: 'Parts uploading at once. Memory used is about partSize × (queueSize + 1). Default: 4.' }),
+      queueSize: z.int().min(1).max(64).optional().meta({ description: 'Parts uploading at once. Memory grows with partSize × (queueSize + 1), never with the size of the export. Default: 4.' }),
       ...formatOptionFields,
     },
     {
@@ -93,7 +91,11 @@ export function createS3Sink(options: S3SinkOptions, { startedAt = new Date(), l
   const partSize = options.partSize === undefined ? S3_SINK_DEFAULTS.partSize : parseByteSize(options.partSize);
   if (partSize === undefined) throw new RangeError(`${name}: partSize ${JSON.stringify(options.partSize)} is not a size such as 8MiB`);
   const settings = { name, bucket: options.bucket, key, gzip, partSize, queueSize: options.queueSize ?? S3_SINK_DEFAULTS.queueSize, logger };
-  return new EncodedSink(name, encoder, () => openUploadTarget(settings, createS3Client(options, logger)));
+  return new EncodedSink(name, encoder, async () => {
+    // The AWS SDK adds about 20 MiB to every process that loads it: load it when an S3 sink opens, not with the registry.
+    const [{ createS3Client }, { openUploadTarget }] = await Promise.all([import('./s3/s3-client'), import('./s3/upload-target')]);
+    return openUploadTarget(settings, createS3Client(options, logger));
+  });
 }
 
 export const s3Sink = defineSink({

@@ -161,14 +161,22 @@ const emptyExport = scenario({ customers: [] }, async ({ dir, cli }) => {
   return { run, csv: await read(dir, 'out', 'empty.csv') };
 });
 
+const expressionFails = scenario({ customers: [{ companyName: 'Smit' }, { companyName: 42 }] }, async ({ dir, cli }) => {
+  await writeFile(
+    dir.resolve('expression.yaml'),
+    'name: expression\nsource:\n  type: http\n  url: ${MKP_BASE_URL}/v1/customers\ntransforms:\n  - map:\n      upper: $uppercase(companyName)\nsinks:\n  - type: stdout\n',
+  );
+  return cli(['run', 'expression.yaml']);
+});
+
 const validated = scenario({ customers: [] }, async ({ dir, cli }) => {
   const run = await cli(['validate', 'pipeline.yaml']);
   return { run, files: await files(dir) };
 });
 
-const invalid = scenario({ customers: [] }, async ({ api, dir, cli }) => {
+const invalid = scenario({ customers: [] }, async ({ dir, cli }) => {
   await writeFile(dir.resolve('bad.yaml'), PIPELINE.replace('  - type: stdout', '  - type: stdot').replace('  - dedup: id', '  - dedupe: id'));
-  return { validate: await cli(['validate', 'bad.yaml']), run: await cli(['run', 'bad.yaml']), missing: await cli(['validate', 'missing.yaml']), requests: api.requests };
+  return cli(['validate', 'bad.yaml', 'missing.yaml']);
 });
 
 const manyPages = scenario({ customers: Array.from({ length: MANY_PAGES }, (_, index) => ({ id: index + 1 })) }, async ({ api, dir, cli }) => {
@@ -181,7 +189,7 @@ const manyPages = scenario({ customers: Array.from({ length: MANY_PAGES }, (_, i
 });
 
 beforeAll(() => scenarios.forEach((start) => start()));
-afterAll(() => Promise.allSettled([exported(), failed(), tokenUnset(), tokenRejected(), emptyExport(), validated(), invalid(), manyPages()]));
+afterAll(() => Promise.allSettled([exported(), failed(), tokenUnset(), tokenRejected(), emptyExport(), expressionFails(), validated(), invalid(), manyPages()]));
 
 describe('pageflow run: paginated API → dedup/map → CSV file and NDJSON stdout', () => {
   it('writes every customer once, byte for byte, to the CSV file and as NDJSON to stdout', async () => {
@@ -259,6 +267,14 @@ describe('pageflow run: paginated API → dedup/map → CSV file and NDJSON stdo
     expect(run.stdout).toBe('');
   });
 
+  it('fails with exit 1 and an error naming the expression that failed on a record', async () => {
+    const run = await expressionFails();
+    expect(run.exitCode).toBe(1);
+    expect(run.stderr.split('\n').filter((line) => line.startsWith('error:'))).toEqual([
+      'error: expression "$uppercase(companyName)" failed: Argument 1 of function "uppercase" does not match function signature',
+    ]);
+  });
+
   it('gets every record of 2,000+ pages exactly once, in order, from a server that answers asynchronously', async () => {
     const { run, requests } = await manyPages();
     expect(run.stderr).not.toMatch(/error/i);
@@ -283,7 +299,7 @@ describe('pageflow validate', () => {
   });
 
   it('exits 2 for an invalid pipeline, naming the file, the path in it and what was expected', async () => {
-    const { validate } = await invalid();
+    const validate = await invalid();
     expect(validate.exitCode).toBe(2);
     expect(validate.stderr).toMatch(/bad\.yaml: 2 problems/);
     expect(validate.stderr).toMatch(/11:13 transforms\[0\]\.dedupe: unknown transform "dedupe" \(expected one of: dedup, filter, map\)/);
@@ -292,16 +308,7 @@ describe('pageflow validate', () => {
     expect(validate.stderr).not.toContain(TOKEN);
   });
 
-  it('makes `run` exit 2 on the same file, before any request', async () => {
-    const { run, requests } = await invalid();
-    expect(run.exitCode).toBe(2);
-    expect(run.stderr).toMatch(/23:11 sinks\[1\]\.type: unknown sink type "stdot"/);
-    expect(requests).toEqual([]);
-  });
-
-  it('exits 2 when the file does not exist', async () => {
-    const { missing } = await invalid();
-    expect(missing.exitCode).toBe(2);
-    expect(missing.stderr).toContain('missing.yaml');
+  it('reports a file that does not exist, by name', async () => {
+    expect((await invalid()).stderr).toMatch(/missing\.yaml: 1 problem\n.*cannot read the file: ENOENT/);
   });
 });

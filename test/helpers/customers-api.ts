@@ -16,11 +16,6 @@ export interface CustomersApiOptions {
   readonly failPages?: readonly number[];
   /** @default 500 */
   readonly failStatus?: number;
-  /**
-   * `laravel` (default): `?page=N,` with the documented trailing comma and without the request's
-   * other query parameters, as Laravel builds it unless the server opted in.
-   */
-  readonly nextLink?: 'laravel' | ((page: number, base: string) => string);
 }
 
 /** One request the API received. */
@@ -39,12 +34,12 @@ export interface CustomersApi {
 }
 
 /**
- * A loopback stand-in for a Laravel simplePaginate customers API, configurable per test. It answers
- * asynchronously (as real servers do) and serves page 1 for a page parameter Laravel cannot read,
- * such as `2,`.
+ * A loopback stand-in for a Laravel simplePaginate customers API, configurable per test, recording
+ * every request. It answers asynchronously (as real servers do) and, like Laravel, serves page 1 for
+ * a page parameter it cannot read, such as `2,`.
  */
 export async function startCustomersApi(options: CustomersApiOptions): Promise<CustomersApi> {
-  const { customers, defaultPerPage = 15, overlap = 0, token, failPages = [], failStatus = 500, nextLink = 'laravel' } = options;
+  const { customers, defaultPerPage = 15, overlap = 0, token, failPages = [], failStatus = 500 } = options;
   const requests: RecordedRequest[] = [];
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -65,13 +60,13 @@ export async function startCustomersApi(options: CustomersApiOptions): Promise<C
     const end = Math.min(page * perPage, customers.length);
     const start = Math.max(0, (page - 1) * perPage - (page > 1 ? overlap : 0));
     const base = `http://${request.headers.host}/v1/customers`;
-    const hasMore = end < customers.length;
     answer(200, {
       current_page: page,
       data: customers.slice(start, end),
       first_page_url: `${base}?page=1`,
       from: start < end ? start + 1 : null,
-      next_page_url: hasMore ? (nextLink === 'laravel' ? `${base}?page=${page + 1},` : nextLink(page + 1, base)) : null,
+      // As documented: a trailing comma, and none of the request's other parameters (Laravel drops them unless told otherwise).
+      next_page_url: end < customers.length ? `${base}?page=${page + 1},` : null,
       path: base,
       per_page: perPage,
       prev_page_url: page > 1 ? `${base}?page=${page - 1}` : null,

@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { gunzipSync } from 'node:zlib';
 import { CreateBucketCommand, DeleteBucketCommand } from '@aws-sdk/client-s3';
 import { setTimeout as delay } from 'node:timers/promises';
-import { from } from 'rxjs';
+import { EMPTY, from } from 'rxjs';
 import { startSampleApi, sampleCustomer, type SampleApi } from '../../src/demo/sample-api';
 import { InterruptedError } from '../../src/errors/interrupted-error';
 import { SinkError } from '../../src/errors/sink-error';
@@ -119,6 +119,12 @@ sinks:
     const object = await s3.readObject(BUCKET, 'raw/customers-20260102T030405Z.ndjson.gz');
     expect(object?.subarray(0, 2).toString('hex')).toBe('1f8b');
     expect(gunzipSync(object!).toString('utf8')).toBe(ndjson(Array.from({ length: 120 }, (_, index) => sampleCustomer(index))));
+  });
+
+  it('writes an empty export as an object holding only the CSV header', async () => {
+    const key = 'empty/customers.csv';
+    await runPipeline({ source: () => EMPTY, sinks: [createS3Sink(s3SinkOptions(key, { columns: ['id', 'company'] }))] });
+    expect((await s3.readObject(BUCKET, key))?.toString('utf8')).toBe('id,company\n');
   });
 
   it('uploads an export over 5 MiB in several parts and reads back exactly', async () => {
@@ -267,7 +273,7 @@ sinks:
     }
   });
 
-  it('holds writes while the store is slow to take parts, so memory stays within partSize × (queueSize + 1)', async () => {
+  it('holds writes while the store is slow to take parts, having taken at most about partSize × (queueSize + 1)', async () => {
     let partArrived!: () => void;
     let openGate!: () => void;
     const firstPart = new Promise<void>((resolve) => (partArrived = resolve));
@@ -354,7 +360,7 @@ describe('pipelines/customers-to-s3.yaml through the CLI', () => {
     const errors = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
     expect(errors).toEqual([
       expect.stringMatching(
-        new RegExp(`^error: \\[sink:s3://exports/customers/customers-\\d{4}-\\d{2}-\\d{2}\\.csv\\.gz\\] cannot reach S3: ECONNREFUSED: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`),
+        new RegExp(`^error: \\[sink:s3://exports/customers/customers-\\d{4}-\\d{2}-\\d{2}\\.csv\\.gz\\] bucket check failed: ECONNREFUSED: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`),
       ),
     ]);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace

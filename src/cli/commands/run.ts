@@ -32,34 +32,27 @@ export const DRY_RUN_RECORDS = 10;
  */
 export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
   let pipeline: BuiltPipeline | undefined;
-  let failure: { error: unknown } | undefined;
+  let error: unknown; // undefined: the run succeeded
   try {
     pipeline = await prepare(args, io);
     await execute(pipeline, args, io);
-  } catch (error) {
-    failure = { error };
+  } catch (caught) {
+    error = caught;
   }
 
   const secrets = pipeline?.secrets ?? [];
   if (pipeline) {
-    const outcome = outcomeOf(failure?.error);
+    const outcome = outcomeOf(error);
     io.report.log('info', formatSummary(pipeline.name, pipeline.metrics, args.dryRun ? `dry run ${outcome}` : outcome));
   }
-  let exitCode = failure ? reportError(failure.error, io, secrets) : 0;
+  let exitCode = error === undefined ? 0 : reportError(error, io, secrets);
   if (args.summaryJson) {
-    const summary = summarizeRun({
-      pipeline: pipeline?.name ?? args.file,
-      file: args.file,
-      dryRun: args.dryRun ?? false,
-      metrics: pipeline?.metrics ?? new RunMetrics(),
-      exitCode,
-      error: failure?.error,
-      secrets,
-    });
+    const metrics = pipeline?.metrics ?? new RunMetrics();
+    const summary = summarizeRun({ pipeline: pipeline?.name ?? args.file, file: args.file, dryRun: args.dryRun ?? false, metrics, exitCode, error, secrets });
     try {
       await writeSummaryJson(args.summaryJson, summary);
-    } catch (error) {
-      io.report.log('error', `cannot write the summary to ${args.summaryJson}: ${(error as Error).message}`);
+    } catch (writeError) {
+      io.report.log('error', `cannot write the summary to ${args.summaryJson}: ${(writeError as Error).message}`);
       exitCode ||= 1;
     }
   }

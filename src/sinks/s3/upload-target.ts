@@ -60,7 +60,7 @@ export async function openUploadTarget(settings: UploadTargetSettings, client: S
   };
   // lib-storage rethrows a failed AbortMultipartUpload in place of the error that made it abort: the
   // first failed call is reported instead, and a failed abort is only a debug note.
-  watchFailures(client, fail, (error) => logger.log('debug', `${name}: could not abort the multipart upload (${describeS3Error(error)})`));
+  watchFailures(client, fail, (error) => logger.log('debug', `${name}: could not abort the multipart upload: ${describeS3Error(error)}`));
 
   const upload = new Upload({ client, params: { Bucket: bucket, Key: key, Body: body }, partSize: settings.partSize, queueSize: settings.queueSize });
   const uploaded = upload.done().then(
@@ -105,7 +105,7 @@ async function checkBucket(client: S3Client, { name, bucket, logger }: UploadTar
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {
     const status = s3HttpStatus(error);
-    if (status === undefined) throw failure('cannot reach S3', error);
+    if (status === undefined) throw failure('bucket check failed', error);
     if (status === 404) throw failure(`bucket "${bucket}" does not exist`, error);
     logger.log('debug', `${name}: bucket check inconclusive, uploading anyway (${describeS3Error(error)})`);
   }

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-const PATTERN = /^(\d+(?:\.\d+)?)\s*(ms|s|m|h)$/;
+const PATTERN = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)\s*$/;
 
 /** `500ms`, `2s`, `1.5m`, `1h` → milliseconds; `undefined` when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
-  const match = PATTERN.exec(text.trim());
+  const match = PATTERN.exec(text);
   return match ? Math.round(Number(match[1]) * UNIT_MS[match[2]]) : undefined;
 }
 
@@ -20,12 +20,9 @@ export function formatDuration(ms: number): string {
  * A duration option: a string with a unit (`500ms`, `2s`, `1m`, `1h`) or a number of milliseconds.
  * Parses to milliseconds, so a parsed config parses again to itself.
  */
-export const duration = z.union([z.number().nonnegative(), z.string()]).transform((value, context) => {
-  if (typeof value === 'number') return value;
-  const ms = parseDuration(value);
-  if (ms === undefined) {
-    context.addIssue({ code: 'custom', message: `expected a duration such as 500ms, 2s or 1m, got ${JSON.stringify(value)}` });
-    return z.NEVER;
-  }
-  return ms;
-});
+export const duration = z
+  .union([
+    z.number().nonnegative(),
+    z.string().regex(PATTERN, { error: (issue) => `expected a duration such as 500ms, 2s or 1m, got ${JSON.stringify(issue.input)}` }),
+  ])
+  .transform((value) => (typeof value === 'number' ? value : parseDuration(value)!));

@@ -3,19 +3,16 @@ import { z } from 'zod';
 import { ConfigError } from '../../errors/config-error';
 import { defineSource } from '../../pipeline/component';
 import { formatPath } from '../../pipeline/issue-path';
-import type { Source, SourceContext } from '../source';
-import { duration, formatDuration } from './duration';
-import { fetchPage, type Page, type PageReading, type PageRequest } from './fetch-page';
+import type { Source } from '../source';
+import { duration } from './duration';
+import type { PageReading } from './fetch-page';
 import { createHttpClients } from './http-clients';
 import { crawlPages } from './page-crawler';
+import { createPageLoader } from './page-loader';
 import { firstPageUrl } from './page-url';
 import { PaginationGuard } from './pagination-guard';
 import { RateLimiter } from './rate-limiter';
 import type { RetryPolicy } from './retry-policy';
-import { type RetryEvent, withRetries } from './with-retries';
-
-// Laravel's default throttle window; the wait when a server reports its window used up without saying for how long.
-const DEFAULT_WINDOW_MS = 60_000;
 
 const retryConfig = z
   .strictObject({
@@ -102,8 +99,6 @@ export function createHttpSource(options: HttpSourceOptions): Source {
     maxThrottled: settings.retry.maxThrottled,
   };
   const origin = new URL(settings.url).origin;
-  // Pages of another origin (allowCrossOrigin) get none of our parameters: they may hold an API key.
-  const readingAway: PageReading = { ...reading, params: undefined };
 
   return (context) =>
     defer(() => {
@@ -115,30 +110,12 @@ export function createHttpSource(options: HttpSourceOptions): Source {
         maxResponseBytes: settings.maxResponseBytes,
       });
       const limiter = new RateLimiter(settings.rateLimit && { requests: settings.rateLimit.requests, perMs: settings.rateLimit.per });
-      const onRetry = retryReporter(context, limiter, policy);
-      const waitForWindow = (page: Page) => {
-        const waitMs = Math.min(page.windowUsedUp?.resetInMs ?? limiter.windowEndsIn() ?? DEFAULT_WINDOW_MS, policy.maxRetryAfterMs);
-        context.logger.log('info', `the server's rate-limit window is used up (X-RateLimit-Remaining: 0): waiting ${formatDuration(waitMs)}`, { delayMs: waitMs });
-        limiter.pauseFor(waitMs);
-      };
-      const attempt = async (request: PageRequest) => {
-        const release = await limiter.acquire(request.signal);
-        try {
-          const home = new URL(request.url).origin === origin;
-          const page = await fetchPage(clients.clientFor(request.url), request, home ? reading : readingAway);
-          if (page.windowUsedUp) waitForWindow(page);
-          return page;
-        } finally {
-          release();
-        }
-      };
       const guard = new PaginationGuard({ origin, allowCrossOrigin: settings.allowCrossOrigin, maxPages: settings.maxPages, secrets });
-
       return crawlPages({
         firstUrl: firstPageUrl(settings.url, settings.params),
         concurrency: settings.concurrency,
         maxPages: settings.maxPages,
-        load: (request) => withRetries(() => attempt(request), policy, { signal: request.signal, onRetry }),
+        load: createPageLoader({ origin, clients, limiter, reading, policy, context }),
         check: (page) => guard.check(page),
         demand: () => context.demand(),
       }).pipe(
@@ -150,21 +127,6 @@ export function createHttpSource(options: HttpSourceOptions): Source {
         finalize(() => clients.destroy()),
       );
     });
-}
-
-/** Logs each retry at warn level, counts it, and holds every request back while the server throttles us. */
-function retryReporter(context: SourceContext, limiter: RateLimiter, policy: RetryPolicy): (event: RetryEvent) => void {
-  return ({ error, kind, retry, delayMs }) => {
-    const fields = { url: error.details.url, status: error.details.status, delayMs };
-    if (kind === 'throttled') {
-      context.metrics.throttled += 1;
-      limiter.pauseFor(delayMs);
-      context.logger.log('warn', `${error.message}: throttled, waiting ${formatDuration(delayMs)}`, fields);
-    } else {
-      context.metrics.retries += 1;
-      context.logger.log('warn', `${error.message}: retry ${retry} of ${policy.attempts - 1} in ${formatDuration(delayMs)}`, fields);
-    }
-  };
 }
 
 function parseSettings(options: HttpSourceOptions): HttpSourceSettings {

@@ -21,14 +21,15 @@ export interface PaginationRules {
  * a run of empty pages, a link to another origin.
  */
 export class PaginationGuard {
-  private readonly read = new Map<string, Page>();
+  // Where each page read was, not the page itself: its records must not stay in memory for the whole run.
+  private readonly read = new Map<string, Pick<Page, 'index' | 'url'>>();
   private emptyInARow = 0;
 
   constructor(private readonly rules: PaginationRules) {}
 
   /** Throws a `SourceError` if following `page.next` is not safe. */
   check(page: Page): void {
-    this.read.set(pageKey(page.url), page);
+    this.read.set(pageKey(page.url), { index: page.index, url: page.url });
     if (page.next === undefined) return;
     const where = describePage(page, this.rules.secrets);
     const fail = (code: string, problem: string): never => {
@@ -37,7 +38,7 @@ export class PaginationGuard {
 
     const earlier = this.read.get(pageKey(page.next));
     if (earlier) {
-      const target = earlier === page ? 'itself' : describePage(earlier, this.rules.secrets);
+      const target = earlier.index === page.index ? 'itself' : describePage(earlier, this.rules.secrets);
       fail(HttpErrorCode.paginationLoop, `next link leads back to ${target}: the API's pagination loops`);
     }
     if (page.index >= this.rules.maxPages) {

@@ -1,0 +1,82 @@
+/** A JSON Schema node, as `pipelineJsonSchema` produces them. */
+interface Node {
+  readonly type?: string | string[];
+  readonly const?: unknown;
+  readonly enum?: readonly unknown[];
+  readonly anyOf?: readonly Node[];
+  readonly oneOf?: readonly Node[];
+  readonly items?: Node;
+  readonly properties?: Readonly<Record<string, Node>>;
+  readonly additionalProperties?: Node | boolean;
+  readonly required?: readonly string[];
+  readonly default?: unknown;
+  readonly description?: string;
+  readonly examples?: readonly unknown[];
+}
+
+const code = (value: unknown) => `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``;
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+/** A short type for a table cell: `string`, `csv | ndjson`, `string[]`, `map of string`, `{ key, hash }`. */
+function typeOf(node: Node): string {
+  if (node.const !== undefined) return code(node.const);
+  if (node.enum) return node.enum.map(code).join(' | ');
+  const alternatives = node.anyOf ?? node.oneOf;
+  // Components (each its own object) are described in their own sections.
+  if (alternatives) return alternatives.every((alternative) => alternative.properties) ? 'object' : alternatives.map(typeOf).join(' | ');
+  if (node.type === 'array') return `${typeOf(node.items ?? {})}[]`;
+  if (node.properties) return `{ ${Object.keys(node.properties).join(', ')} }`;
+  if (typeof node.additionalProperties === 'object') return `map of ${typeOf(node.additionalProperties)}`;
+  return Array.isArray(node.type) ? node.type.join(' | ') : (node.type ?? 'any');
+}
+
+/** One row per option; an object option's own options follow it as `parent.child`. */
+function optionRows(node: Node, prefix = ''): string[] {
+  return Object.entries(node.properties ?? {}).flatMap(([key, option]) => {
+    if (key === 'type' && prefix === '') return []; // the heading names the component
+    const fallback = option.default !== undefined ? code(option.default) : node.required?.includes(key) ? 'required' : '';
+    const nested = option.type === 'object' && option.properties !== undefined;
+    const row = `| \`${prefix}${key}\` | ${nested ? 'object' : cell(typeOf(option))} | ${cell(fallback)} | ${cell(option.description ?? '')} |`;
+    return nested ? [row, ...optionRows(option, `${prefix}${key}.`)] : [row];
+  });
+}
+
+function componentSection(kind: string, component: Node): string[] {
+  return [
+    `#### ${kind} \`${String(component.properties?.type?.const)}\``,
+    '',
+    component.description ?? '',
+    '',
+    '| Option | Type | Default | Description |',
+    '| --- | --- | --- | --- |',
+    ...optionRows(component),
+    '',
+  ];
+}
+
+function stepSection(step: Node): string[] {
+  const [[key, value]] = Object.entries(step.properties ?? {});
+  const lines = [`#### Transform \`${key}\``, '', step.description ?? '', '', `Value: ${typeOf(value)}${value.description ? `. ${value.description}` : ''}`, ''];
+  if (value.examples) lines.push('```yaml', ...value.examples.map((example) => `- ${key}: ${JSON.stringify(example)}`), '```', '');
+  return lines;
+}
+
+/**
+ * The components part of the README's pipeline file reference, in Markdown, generated from the JSON
+ * Schema so that it cannot drift from what the loader accepts: `pageflow schema --format markdown`.
+ */
+export function schemaToMarkdown(schema: Node): string {
+  const { source, transforms, sinks } = schema.properties ?? {};
+  return [
+    '| Key | Type | Default | Description |',
+    '| --- | --- | --- | --- |',
+    ...Object.entries(schema.properties ?? {}).map(([key, node]) => {
+      const fallback = schema.required?.includes(key) ? 'required' : node.default !== undefined ? code(node.default) : '';
+      return `| \`${key}\` | ${cell(typeOf(node))} | ${cell(fallback)} | ${cell(node.description ?? '')} |`;
+    }),
+    '',
+    ...(source?.oneOf ?? []).flatMap((component) => componentSection('Source', component)),
+    ...(transforms?.items?.anyOf ?? []).flatMap(stepSection),
+    ...(sinks?.items?.oneOf ?? []).flatMap((component) => componentSection('Sink', component)),
+  ].join('\n');
+}
