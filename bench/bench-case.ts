@@ -7,7 +7,7 @@ export interface PageflowCase {
   readonly url: string;
   readonly perPage: number;
   readonly output: string;
-  /** `source.concurrency`; left out of the pipeline when undefined. */
+  /** `source.concurrency`. @default 1 */
   readonly concurrency?: number;
   /** Dedup by a 128-bit hash of the key instead of the key itself. */
   readonly hashDedup?: boolean;

@@ -5,13 +5,9 @@ import { cpus, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { type SampleApi, type SampleApiOptions, startSampleApi } from '../src/demo/sample-api';
-import { ConfigError } from '../src/errors/config-error';
-import { parsePipeline } from '../src/pipeline/load-pipeline';
 import type { BaselineCase, BenchCase, BenchResult, PageflowCase } from './bench-case';
-import { benchPipelineText } from './pageflow-export';
 
 const SLOW_SINK_MS = 20;
-const MEMORY_RUNS = 3;
 
 interface Row {
   readonly name: string;
@@ -28,6 +24,7 @@ interface Row {
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
   const runs = Math.max(1, Number(values.runs) || 5);
+  const memoryRuns = Math.min(runs, 3);
   const outDir = resolve('out', 'bench');
   await mkdir(outDir, { recursive: true });
   const output = (name: string) => join(outDir, name);
@@ -63,21 +60,19 @@ async function main(): Promise<void> {
 
   // Latency: 100 pages of 100 records, each answered after 50 ms.
   await withSampleApi({ customers: 10_000, latencyMs: 50, cachePages: true }, async ({ url }) => {
-    const levels = supportsConcurrency() ? [1, 4, 8] : [undefined];
-    if (levels[0] === undefined) progress('source.concurrency is not available: latency case at concurrency 1 only');
     let sequential: { recordsPerSecond: number; digest: string } | undefined;
-    for (const concurrency of levels) {
-      const bench: PageflowCase = { kind: 'pageflow', url, perPage: 100, concurrency, output: output(`latency-${concurrency ?? 1}.csv`) };
+    for (const concurrency of [1, 4, 8]) {
+      const bench: PageflowCase = { kind: 'pageflow', url, perPage: 100, concurrency, output: output(`latency-${concurrency}.csv`) };
       const results: BenchResult[] = [];
       for (let run = 1; run <= Math.min(runs, 3); run += 1) {
-        progress(`latency case, concurrency ${concurrency ?? 1}: run ${run}`);
+        progress(`latency case, concurrency ${concurrency}: run ${run}`);
         results.push(await runCase(bench));
       }
       const row = medians(results);
       const hash = await digest(bench.output);
       sequential ??= { recordsPerSecond: recordsPerSecond(row), digest: hash };
       add({
-        name: `Latency 50 ms: pageflow, concurrency ${concurrency ?? 1}`,
+        name: `Latency 50 ms: pageflow, concurrency ${concurrency}`,
         ...row,
         note: `${(recordsPerSecond(row) / sequential.recordsPerSecond).toFixed(2)}× concurrency 1's records/s; output ${hash === sequential.digest ? 'byte-identical' : 'DIFFERS'}`,
       });
@@ -90,14 +85,14 @@ async function main(): Promise<void> {
     // Peak RSS moves with the collector's timing from run to run: report the median and the highest.
     const repeat = async (variant: PageflowCase, label: string) => {
       const results: BenchResult[] = [];
-      for (let run = 1; run <= MEMORY_RUNS; run += 1) {
-        progress(`memory case, ${label}: run ${run} of ${MEMORY_RUNS}`);
+      for (let run = 1; run <= memoryRuns; run += 1) {
+        progress(`memory case, ${label}: run ${run} of ${memoryRuns}`);
         results.push(await runCase(variant));
       }
-      return { ...medians(results), note: `median of ${MEMORY_RUNS}; highest peak ${Math.round(Math.max(...results.map((result) => result.peakRssMiB)))} MiB` };
+      return { ...medians(results), note: `median of ${memoryRuns}; highest peak ${Math.round(Math.max(...results.map((result) => result.peakRssMiB)))} MiB` };
     };
     const exact = await repeat(bench, 'exact dedup');
-    add({ name: 'Memory: 1,000,000 records, dedup + map → CSV', ...exact, note: `${exact.note} (bar: < 250 MB)` });
+    add({ name: 'Memory: 1,000,000 records, dedup + map → CSV', ...exact, note: `${exact.note}; median ${Math.round((exact.peakRssMiB * 2 ** 20) / 1e6)} MB (bar: < 250 MB)` });
     add({ name: 'Memory: same with `dedup: { key: id, hash: true }`', ...(await repeat({ ...bench, hashDedup: true }, 'hashed dedup')) });
     progress(`memory case: 1,000,000 records into a store taking ${SLOW_SINK_MS} ms per chunk`);
     const slow = await runCase({ ...bench, slowSinkMs: SLOW_SINK_MS });
@@ -182,17 +177,6 @@ function recordsPerSecond(row: Pick<Row, 'records' | 'wallMs'>): number {
 
 function formatNumber(value: number, digits = 0): string {
   return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
-/** Whether this build's HTTP source takes `concurrency` (the latency case measures 4 and 8 only then). */
-function supportsConcurrency(): boolean {
-  try {
-    parsePipeline(benchPipelineText({ kind: 'pageflow', url: 'http://127.0.0.1:1', perPage: 1, concurrency: 4, output: 'probe.csv' }), 'bench.yaml', { env: {} });
-    return true;
-  } catch (error) {
-    if (error instanceof ConfigError) return false;
-    throw error;
-  }
 }
 
 async function digest(path: string): Promise<string> {

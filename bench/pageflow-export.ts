@@ -5,14 +5,14 @@ import type { PageflowCase } from './bench-case';
 import { createSlowStoreSink } from './slow-store-sink';
 
 /** The export as a user writes it: a pipeline file (JSON is YAML) through the same loader and runner as `pageflow run`. */
-export function benchPipelineText(bench: PageflowCase): string {
+function benchPipelineText(bench: PageflowCase): string {
   return JSON.stringify({
     name: 'bench',
     source: {
       type: 'http',
       url: `${bench.url}/v1/customers`,
       params: { per_page: bench.perPage },
-      ...(bench.concurrency === undefined ? {} : { concurrency: bench.concurrency }),
+      concurrency: bench.concurrency ?? 1,
     },
     transforms: [
       { dedup: bench.hashDedup ? { key: 'id', hash: true } : 'id' },

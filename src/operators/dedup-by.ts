@@ -21,9 +21,11 @@ export interface DedupOptions {
  * Emits a record only the first time its key is seen in this subscription; later ones are dropped.
  *
  * Keys are compared by value: strings and numbers as they are, arrays and objects by their JSON text.
+ * Records whose key is missing (undefined or null) are always kept.
  * Memory grows with the number of distinct keys: every key seen is held, outside the JavaScript
- * heap, until the run ends: its length in UTF-8 + 1 bytes plus 11–21 bytes of table (about 35 bytes
- * for a 17-character id; see `CompactKeySet`). With `hash: true` each key costs 21–43 bytes, however long.
+ * heap, until the run ends: its length in UTF-8 + 1 bytes (+ up to half as much arena slack) plus
+ * 11–21 bytes of table, e.g. 46 bytes per 17-character id (see `CompactKeySet`). With `hash: true`
+ * each key costs 21–43 bytes, however long.
  *
  * @example
  * records$.pipe(dedupBy('id'))
@@ -34,7 +36,8 @@ export function dedupBy(key: RecordFunction<unknown>, { onDuplicate, hash = fals
     defer(() => {
       const seen = hash ? new HashedKeySet() : new CompactKeySet();
       const isFirst = (record: DataRecord, value: unknown): boolean => {
-        if (seen.add(value)) return true;
+        // A record without a key cannot be told a duplicate: keep it rather than lose data.
+        if (value === undefined || value === null || seen.add(value)) return true;
         onDuplicate?.(record);
         return false;
       };

@@ -22,6 +22,13 @@ describe('dedupBy', () => {
       });
     });
 
+    it('keeps every record whose key is missing, since none can be told a duplicate', () => {
+      createTestScheduler().run(({ cold, expectObservable }) => {
+        const keyless = { e: { name: 'x' }, f: { name: 'y' }, g: { id: null }, a: values.a, c: values.c };
+        expectObservable(cold('-e-f-g-a-c-|', keyless).pipe(dedupBy('id'))).toBe('-e-f-g-a---|', keyless);
+      });
+    });
+
     it('completes without emitting for an empty source', () => {
       createTestScheduler().run(({ cold, expectObservable }) => {
         expectObservable(cold<DataRecord>('--|').pipe(dedupBy('id'))).toBe('--|');

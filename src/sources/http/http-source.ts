@@ -59,7 +59,7 @@ export const httpSourceConfig = z.strictObject({
   maxPages: z
     .int()
     .min(1)
-    .default(10_000)
+    .default(100_000)
     .meta({ description: 'Safety cap: a run that reaches it with pages left fails, as the export would be incomplete.' }),
   allowCrossOrigin: z.boolean().default(false).meta({ description: 'Follow next links to another origin, without credentials. Off: such a link fails the run.' }),
 });
