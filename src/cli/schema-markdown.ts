@@ -14,7 +14,8 @@ interface Node {
   readonly examples?: readonly unknown[];
 }
 
-const code = (value: unknown) => `\`${typeof value === 'string' ? value : JSON.stringify(value)}\``;
+// Strings bare (`data`), anything else as JSON (`[]`, `""`), so an empty string stays visible.
+const code = (value: unknown) => `\`${typeof value === 'string' && value !== '' ? value : JSON.stringify(value)}\``;
 const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** A short type for a table cell: `string`, `csv | ndjson`, `string[]`, `map of string`, `{ key, hash }`. */

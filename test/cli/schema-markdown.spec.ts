@@ -25,5 +25,6 @@ describe('schemaToMarkdown', () => {
     expect(markdown).toContain('| `auth` | object |  | Authentication.');
     expect(markdown).toContain('| `auth.token` | string | required |  |');
     expect(markdown).toContain('| `records` | string | `data` | Dot path of the records array in each page. |');
+    expect(markdown).not.toMatch(/[^`]``[^`]/); // an empty-string value is shown as `""`, not as an empty code span
   });
 });
