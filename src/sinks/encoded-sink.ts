@@ -61,5 +61,6 @@ export class EncodedSink implements Sink {
 }
 
 function describeCause(error: unknown): string {
+  if ((error as NodeJS.ErrnoException).code === 'EPIPE') return 'the reading end of the pipe was closed (EPIPE) before every record reached it';
   return error instanceof Error ? error.message : String(error);
 }
