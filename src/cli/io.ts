@@ -23,11 +23,15 @@ export function processIo({ level, format }: LogSettings): CliIo {
   const stderr = new StderrStatus(process.stderr);
   // Colour only for people at a terminal that wants it (hasColors honours NO_COLOR and FORCE_COLOR).
   const color = format === 'text' && process.stderr.isTTY && process.stderr.hasColors();
+  const logger = createStderrLogger({ level, format, stream: stderr, color });
+  // Node prints process warnings (such as the AWS SDK's notice about Node versions) as blocks of
+  // free text that break the progress line and JSON logs: make them one log line like any other.
+  process.removeAllListeners('warning').on('warning', (warning) => logger.log('warn', warning.message.replace(/\s+/g, ' ')));
   return {
     stdout: process.stdout,
     stderr,
     env: process.env,
-    logger: createStderrLogger({ level, format, stream: stderr, color }),
+    logger,
     report: createStderrLogger({ level: 'debug', format, stream: stderr, color }),
   };
 }

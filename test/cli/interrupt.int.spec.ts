@@ -55,7 +55,7 @@ it.each([
 
   expect(code).toBe(exitCode);
   expect(stderr.split('\n').filter((line) => line.startsWith('error: '))).toEqual([`error: interrupted by ${signal}: stopped fetching, outputs rolled back`]);
-  expect(stderr).toMatch(/^info: items: interrupted in [\d.]+s: \d+ pages/m);
+  expect(stderr).toMatch(/^info: items: interrupted in [\d.]+s: \d+ pages?,/m);
   expect(await readFile(output, 'utf8')).toBe('id,page\nprevious,0\n');
   expect(await readdir(outDir)).toEqual(['items.csv']);
   expect(api.requests.length).toBeLessThan(40);
