@@ -28,7 +28,13 @@ export async function pageflowExport(bench: PageflowCase): Promise<{ records: nu
     const metrics = await runPipeline(pipeline);
     return { records: metrics.sinks[0].records };
   }
-  const slow = createSlowStoreSink(bench.slowSinkMs, pipeline.metrics);
-  const metrics = await runPipeline({ ...pipeline, sinks: [slow.sink] });
-  return { records: metrics.sinks[0].records, maxRecordsAhead: slow.maxRecordsAhead() };
+  let maxRecordsAhead = 0;
+  const slow = createSlowStoreSink({
+    delayMs: bench.slowSinkMs,
+    onChunk: (recordsWritten) => {
+      maxRecordsAhead = Math.max(maxRecordsAhead, pipeline.metrics.recordsRead - recordsWritten);
+    },
+  });
+  const metrics = await runPipeline({ ...pipeline, sinks: [slow] });
+  return { records: metrics.sinks[0].records, maxRecordsAhead };
 }

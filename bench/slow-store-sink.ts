@@ -1,27 +1,28 @@
 import { Writable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import { createEncoder } from '../src/formats/format';
-import type { RunMetrics } from '../src/pipeline/run-metrics';
 import { EncodedSink } from '../src/sinks/encoded-sink';
-import type { Sink } from '../src/sinks/sink';
 
-export interface SlowStoreSink {
-  readonly sink: Sink;
-  /** The most records the source had read beyond those the store had taken, sampled at every chunk. */
-  maxRecordsAhead(): number;
+export interface SlowStoreOptions {
+  /** How long the store holds each chunk. */
+  readonly delayMs: number;
+  /** Bytes the store's stream buffers before it pushes back. @default 64 KiB */
+  readonly highWaterMark?: number;
+  /** Called as the store takes each chunk, with the records the sink had written before it. */
+  readonly onChunk?: (recordsWritten: number) => void;
 }
 
 /**
  * A CSV sink whose store takes `delayMs` per chunk and keeps nothing: a throttled upload or a slow
  * disk. It goes through the same EncodedSink as the file and S3 sinks, so it pushes back the same way.
+ * Shared by the benchmark and the backpressure tests.
  */
-export function createSlowStoreSink(delayMs: number, metrics: RunMetrics): SlowStoreSink {
-  let maxAhead = 0;
-  const sink: Sink = new EncodedSink('slow-store', createEncoder('csv'), async () => {
+export function createSlowStoreSink({ delayMs, highWaterMark = 64 * 1024, onChunk }: SlowStoreOptions): EncodedSink {
+  const sink = new EncodedSink('slow-store', createEncoder('csv'), async () => {
     const stream = new Writable({
-      highWaterMark: 64 * 1024,
+      highWaterMark,
       write(_chunk, _encoding, callback) {
-        maxAhead = Math.max(maxAhead, metrics.recordsRead - sink.metrics.records);
+        onChunk?.(sink.metrics.records);
         setTimeout(callback, delayMs);
       },
     });
@@ -36,5 +37,5 @@ export function createSlowStoreSink(delayMs: number, metrics: RunMetrics): SlowS
       },
     };
   });
-  return { sink, maxRecordsAhead: () => maxAhead };
+  return sink;
 }

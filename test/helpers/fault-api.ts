@@ -77,6 +77,7 @@ export async function startFaultApi(options: FaultApiOptions): Promise<FaultApi>
     requests,
     maxInFlight: () => maxInFlight,
     close: async () => {
+      if (!server.listening) return;
       server.closeAllConnections();
       server.close();
       await once(server, 'close');
@@ -108,4 +109,15 @@ function respond(response: ServerResponse, request: SeenRequest, origin: string,
   const next = options.nextLink ? options.nextLink(page, origin) : page < options.pages ? `${origin}/items?page=${page + 1}` : null;
   response.writeHead(200, { 'content-type': 'application/json', ...options.headers?.(request) });
   response.end(JSON.stringify({ current_page: page, data, next_page_url: next }));
+}
+
+/** For a test file: a function that starts fault APIs, each closed after the test that started it. */
+export function startFaultApiPerTest(): (options: FaultApiOptions) => Promise<FaultApi> {
+  const running: FaultApi[] = [];
+  afterEach(() => Promise.all(running.splice(0).map((api) => api.close())));
+  return async (options) => {
+    const api = await startFaultApi(options);
+    running.push(api);
+    return api;
+  };
 }

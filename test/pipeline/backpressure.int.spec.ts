@@ -1,10 +1,7 @@
-import { Writable } from 'node:stream';
-import { finished } from 'node:stream/promises';
-import { createEncoder } from '../../src/formats/format';
+import { createSlowStoreSink } from '../../bench/slow-store-sink';
 import { dedupBy } from '../../src/operators/dedup-by';
 import { mapFields } from '../../src/operators/map-fields';
 import { runPipeline } from '../../src/pipeline/run-pipeline';
-import { EncodedSink } from '../../src/sinks/encoded-sink';
 import { createHttpSource } from '../../src/sources/http/http-source';
 import { type CustomersApi, startCustomersApi } from '../helpers/customers-api';
 
@@ -21,30 +18,13 @@ interface Sample {
   readonly recordsWritten: number;
 }
 
-/**
- * A CSV sink whose store takes STORE_DELAY_MS per chunk (a slow disk, a throttled upload). At every
- * chunk it notes how many pages the API had been asked for against how many records were stored.
- */
+/** A slow store (a slow disk, a throttled upload) that notes, at every chunk, pages requested against records stored. */
 function createSlowSink(api: CustomersApi) {
   const samples: Sample[] = [];
-  const sink = new EncodedSink('slow-store', createEncoder('csv'), async () => {
-    const stream = new Writable({
-      highWaterMark: 1,
-      write(_chunk, _encoding, callback) {
-        samples.push({ pagesRequested: api.requests.length, recordsWritten: sink.metrics.records });
-        setTimeout(callback, STORE_DELAY_MS);
-      },
-    });
-    return {
-      stream,
-      async commit() {
-        stream.end();
-        await finished(stream);
-      },
-      async discard() {
-        stream.destroy();
-      },
-    };
+  const sink = createSlowStoreSink({
+    delayMs: STORE_DELAY_MS,
+    highWaterMark: 1,
+    onChunk: (recordsWritten) => samples.push({ pagesRequested: api.requests.length, recordsWritten }),
   });
   return { sink, samples };
 }

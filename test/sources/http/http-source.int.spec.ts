@@ -2,22 +2,14 @@ import { inspect } from 'node:util';
 import { runPipeline } from '../../../src/pipeline/run-pipeline';
 import type { DataRecord } from '../../../src/record';
 import { createHttpSource } from '../../../src/sources/http/http-source';
-import { type FaultApi, type SeenRequest, startFaultApi } from '../../helpers/fault-api';
+import { type SeenRequest, startFaultApiPerTest } from '../../helpers/fault-api';
 import { fastRetry, runSource, runSourceError } from './run-source';
 
 const TOKEN = 'tok_secret_0123456789';
 const auth = { type: 'bearer' as const, token: TOKEN };
 
 describe('http source: resilience (loopback fault API)', () => {
-  const servers: FaultApi[] = [];
-  const start = async (...args: Parameters<typeof startFaultApi>) => {
-    const api = await startFaultApi(...args);
-    servers.push(api);
-    return api;
-  };
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((api) => api.close()));
-  });
+  const start = startFaultApiPerTest();
   const ids = (pages: number, perPage = 2) => Array.from({ length: pages * perPage }, (_, index) => `p${Math.floor(index / perPage) + 1}r${index % perPage}`);
 
   it('reads every page in order and sends the token', async () => {
@@ -106,7 +98,6 @@ describe('http source: resilience (loopback fault API)', () => {
   it('keeps the token out of errors that carry axios request headers (connection refused)', async () => {
     const api = await start({ pages: 1 });
     await api.close();
-    servers.length = 0;
     const error = await runSourceError({ url: api.url, auth, headers: { 'X-Api-Key': 'hdr_secret_abcdef' }, retry: { ...fastRetry, attempts: 2 } });
     expect(error.message).toMatch(/^page 1 \(.*\): request failed: ECONNREFUSED.*\(gave up after 2 attempts\)$/);
     expect(inspect(error, { depth: 20, showHidden: true })).not.toMatch(/tok_secret|hdr_secret/);
@@ -254,11 +245,10 @@ describe('http source: through runPipeline', () => {
     };
     return sink;
   };
-  let api: FaultApi | undefined;
-  afterEach(() => api?.close());
+  const start = startFaultApiPerTest();
 
   it('delivers every record once despite retries and prefetch', async () => {
-    api = await startFaultApi({ pages: 12, perPage: 5, fault: (request) => (request.attempt === 1 && request.page % 4 === 0 ? { drop: true } : undefined) });
+    const api = await start({ pages: 12, perPage: 5, fault: (request) => (request.attempt === 1 && request.page % 4 === 0 ? { drop: true } : undefined) });
     const sink = memorySink();
     const metrics = await runPipeline({ source: createHttpSource({ url: api.url, concurrency: 4, retry: fastRetry }), sinks: [sink], batchSize: 7 });
     expect(sink.outcome).toBe('finished');
@@ -267,7 +257,7 @@ describe('http source: through runPipeline', () => {
   });
 
   it('aborts the sinks on a fail-fast status with a one-line error (exit code 1) that hides the token the server echoed', async () => {
-    api = await startFaultApi({ pages: 3, fault: (request) => (request.page === 3 ? { status: 403, body: { message: `This action is unauthorized for ${TOKEN}.` } } : undefined) });
+    const api = await start({ pages: 3, fault: (request) => (request.page === 3 ? { status: 403, body: { message: `This action is unauthorized for ${TOKEN}.` } } : undefined) });
     const sink = memorySink();
     const failure = await runPipeline({ source: createHttpSource({ url: api.url, auth, retry: fastRetry }), sinks: [sink] }).catch((error: Error) => error);
     expect(sink.outcome).toBe('aborted');

@@ -1,16 +1,8 @@
-import { type FaultApi, startFaultApi } from '../../helpers/fault-api';
+import { startFaultApiPerTest } from '../../helpers/fault-api';
 import { fastRetry, runSource } from './run-source';
 
 describe('http source: concurrent page prefetch (loopback fault API)', () => {
-  const servers: FaultApi[] = [];
-  const start = async (...args: Parameters<typeof startFaultApi>) => {
-    const api = await startFaultApi(...args);
-    servers.push(api);
-    return api;
-  };
-  afterEach(async () => {
-    await Promise.all(servers.splice(0).map((api) => api.close()));
-  });
+  const start = startFaultApiPerTest();
 
   it('emits records in exactly the order of a sequential run, and stops at the null next link', async () => {
     const api = await start({ pages: 23, perPage: 3, latencyMs: 5 });
