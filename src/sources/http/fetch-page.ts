@@ -69,10 +69,10 @@ export async function fetchPage(client: AxiosInstance, request: PageRequest, rea
     if (deadline?.aborted) return fail(HttpErrorCode.timeout, `no complete answer within ${formatDuration(reading.timeoutMs!)}`);
     if (request.signal?.aborted) return fail(HttpErrorCode.request, 'request cancelled');
     if (message?.startsWith('maxContentLength')) return fail(HttpErrorCode.tooLarge, `response too large (${message})`);
-    if ((code && NETWORK_CODES.has(code)) || message === 'stream has been aborted') {
-      return fail(HttpErrorCode.network, `request failed: ${[code, message].filter(Boolean).join(' ')}`);
-    }
-    return fail(HttpErrorCode.request, `request failed: ${[code, message].filter(Boolean).join(' ')}`);
+    // Node's messages often repeat the code already ("connect ECONNREFUSED 127.0.0.1:80").
+    const problem = `request failed: ${code && !message?.includes(code) ? `${code} ${message ?? ''}`.trim() : (message ?? code)}`;
+    const network = (code && NETWORK_CODES.has(code)) || message === 'stream has been aborted';
+    return fail(network ? HttpErrorCode.network : HttpErrorCode.request, problem);
   }
   if (response.status < 200 || response.status >= 300) {
     const problem = `HTTP ${response.status} ${serverMessage(response.data) ?? STATUS_CODES[response.status] ?? ''}`.trim();

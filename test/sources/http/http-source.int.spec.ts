@@ -99,7 +99,7 @@ describe('http source: resilience (loopback fault API)', () => {
     const api = await start({ pages: 1 });
     await api.close();
     const error = await runSourceError({ url: api.url, auth, headers: { 'X-Api-Key': 'hdr_secret_abcdef' }, retry: { ...fastRetry, attempts: 2 } });
-    expect(error.message).toMatch(/^page 1 \(.*\): request failed: ECONNREFUSED.*\(gave up after 2 attempts\)$/);
+    expect(error.message).toMatch(/^page 1 \(.*\): request failed: connect ECONNREFUSED 127\.0\.0\.1:\d+ \(gave up after 2 attempts\)$/);
     expect(inspect(error, { depth: 20, showHidden: true })).not.toMatch(/tok_secret|hdr_secret/);
   });
 
