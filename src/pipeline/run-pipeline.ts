@@ -49,7 +49,11 @@ export async function runPipeline(options: RunOptions): Promise<RunMetrics> {
       subscription = limited$.subscribe({ next: (record) => stage.push(record), error: reject, complete: resolve });
     });
     await stage.flush();
-    await Promise.all(sinks.map((sink) => sink.finish()));
+    // Settle every finish before aborting any sink: an abort racing a rename or an upload's completion
+    // could leave either half done.
+    const finished = await Promise.allSettled(sinks.map((sink) => sink.finish()));
+    const failed = finished.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+    if (failed) throw failed.reason;
     return metrics;
   } catch (error) {
     await Promise.all(sinks.map((sink) => sink.abort(error)));

@@ -57,6 +57,27 @@ function pagedSource(pages: number, perPage: number, { failAtPage }: { failAtPag
 }
 
 describe('runPipeline', () => {
+  it('lets every finish settle before aborting the sinks when one finish fails', async () => {
+    const events: string[] = [];
+    const slowFinisher = memorySink();
+    slowFinisher.sink.finish = async () => {
+      await delay(20);
+      events.push('slow finish done');
+    };
+    slowFinisher.sink.abort = async () => void events.push('slow aborted');
+    const failing = memorySink();
+    failing.sink.finish = async () => {
+      events.push('finish failed');
+      throw new Error('upload refused');
+    };
+    failing.sink.abort = async () => void events.push('failing aborted');
+
+    const failure = await runPipeline({ source: pagedSource(1, 2).source, sinks: [slowFinisher.sink, failing.sink] }).catch((error: Error) => error);
+
+    expect(failure).toEqual(new Error('upload refused'));
+    expect(events).toEqual(['finish failed', 'slow finish done', 'slow aborted', 'failing aborted']);
+  });
+
   it('writes every record to every sink in order, in batches, then finishes each sink once', async () => {
     const { source } = pagedSource(3, 5);
     const first = memorySink();
