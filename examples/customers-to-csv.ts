@@ -11,6 +11,7 @@ async function main(): Promise<void> {
       url: `${process.env.MKP_BASE_URL ?? 'https://api.mijnklantportaal.nl'}/v1/customers`,
       params: { per_page: 100 },
       auth: { type: 'bearer', token: process.env.MKP_TOKEN ?? '' },
+      rateLimit: { requests: 60, per: '60s' },
     }),
     operators: [
       dedupBy('id'),
