@@ -24,7 +24,7 @@ export function formatConfigIssues(file: string, issues: readonly ConfigIssue[])
   const heading = `${file}: ${issues.length} problem${issues.length === 1 ? '' : 's'}`;
   const lines = issues.map((issue) => {
     const position = issue.line === undefined ? '' : `${issue.line}:${issue.column ?? 1} `;
-    return `  ${position}${issue.path || '(root)'}: ${issue.message}`;
+    return `  ${position}${issue.path ? `${issue.path}: ` : ''}${issue.message}`;
   });
   return [heading, ...lines].join('\n');
 }

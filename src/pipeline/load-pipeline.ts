@@ -21,7 +21,9 @@ export async function loadPipeline(file: string, options: LoadOptions = {}): Pro
   try {
     text = await readFile(file, 'utf8');
   } catch (error) {
-    throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}` }]);
+    const { code, message } = error as NodeJS.ErrnoException;
+    const reason = code === 'ENOENT' ? 'there is no such file' : code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : message;
+    throw new ConfigError(file, [{ path: '', message: `cannot read the file: ${reason}` }]);
   }
   return parsePipeline(text, file, options);
 }

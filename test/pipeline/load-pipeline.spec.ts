@@ -266,7 +266,7 @@ describe('parsePipeline', () => {
 describe('loadPipeline', () => {
   it('names the file it cannot read', async () => {
     await expect(loadPipeline('pipelines/does-not-exist.yaml', { env: {} })).rejects.toThrow(
-      'pipelines/does-not-exist.yaml: 1 problem\n  (root): cannot read the file: ENOENT',
+      'pipelines/does-not-exist.yaml: 1 problem\n  cannot read the file: there is no such file',
     );
   });
 });
