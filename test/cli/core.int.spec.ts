@@ -309,6 +309,6 @@ describe('pageflow validate', () => {
   });
 
   it('reports a file that does not exist, by name', async () => {
-    expect((await invalid()).stderr).toMatch(/missing\.yaml: 1 problem\n.*cannot read the file: ENOENT/);
+    expect((await invalid()).stderr).toMatch(/missing\.yaml: 1 problem\n.*cannot read the file: there is no such file/);
   });
 });
