@@ -21,24 +21,25 @@ export interface PaginationRules {
  * a run of empty pages, a link to another origin.
  */
 export class PaginationGuard {
-  // Where each page read was, not the page itself: its records must not stay in memory for the whole run.
-  private readonly read = new Map<string, Pick<Page, 'index' | 'url'>>();
+  // The index of each page read, by its URL (parameters sorted): about 200 bytes a page, never its records.
+  private readonly read = new Map<string, number>();
   private emptyInARow = 0;
 
   constructor(private readonly rules: PaginationRules) {}
 
   /** Throws a `SourceError` if following `page.next` is not safe. */
   check(page: Page): void {
-    this.read.set(pageKey(page.url), { index: page.index, url: page.url });
+    this.read.set(pageKey(page.url), page.index);
     if (page.next === undefined) return;
     const where = describePage(page, this.rules.secrets);
     const fail = (code: string, problem: string): never => {
       throw new SourceError(`${where}: ${problem}`, { url: redact(page.url, this.rules.secrets), code });
     };
 
-    const earlier = this.read.get(pageKey(page.next));
-    if (earlier) {
-      const target = earlier.index === page.index ? 'itself' : describePage(earlier, this.rules.secrets);
+    const nextKey = pageKey(page.next);
+    const earlier = this.read.get(nextKey);
+    if (earlier !== undefined) {
+      const target = earlier === page.index ? 'itself' : describePage({ index: earlier, url: nextKey }, this.rules.secrets);
       fail(HttpErrorCode.paginationLoop, `next link leads back to ${target}: the API's pagination loops`);
     }
     if (page.index >= this.rules.maxPages) {
