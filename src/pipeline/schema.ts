@@ -74,8 +74,8 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
 
   const { source, transforms, sinks } = parsed.data;
   const sourceConfig = component('source', source.type, ['source', 'type'], source, ['source']);
+  const transformTypes = registry.types('operator').join(', ');
   const transformConfigs = transforms.map((step, index) => {
-    const transformTypes = registry.types('operator').join(', ');
     if (step === null || typeof step !== 'object' || Array.isArray(step)) {
       return report(['transforms', index], `expected a step like "dedup: id" (one of: ${transformTypes}), got ${describeValue(step)}`);
     }
