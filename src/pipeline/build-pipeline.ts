@@ -24,13 +24,15 @@ export interface BuildOptions {
   readonly registry?: ComponentRegistry;
   readonly logger?: Logger;
   readonly startedAt?: Date;
+  /** Where relative paths in the definition resolve. @default the working directory */
+  readonly pipelineDir?: string;
 }
 
 /** Builds the components a validated definition names. Touches no network or file: that happens when it runs. */
 export function buildPipeline(definition: PipelineDefinition, options: BuildOptions = {}): BuiltPipeline {
   const registry = options.registry ?? createDefaultRegistry();
   const metrics = new RunMetrics();
-  const context: BuildContext = { metrics, logger: options.logger ?? silentLogger, startedAt: options.startedAt ?? new Date() };
+  const context: BuildContext = { metrics, logger: options.logger ?? silentLogger, startedAt: options.startedAt ?? new Date(), pipelineDir: options.pipelineDir ?? process.cwd() };
   const secrets: string[] = [];
   const definitionOf = <K extends ComponentKind>(kind: K, type: string) => {
     const found = registry.get(kind, type);

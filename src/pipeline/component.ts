@@ -12,6 +12,8 @@ export interface BuildContext {
   readonly logger: Logger;
   /** When the run started: the S3 sink's `{date}` and `{timestamp}` placeholders read it. */
   readonly startedAt: Date;
+  /** The folder of the pipeline file: relative paths in it (a CA file, a JSON Schema) resolve against it. */
+  readonly pipelineDir: string;
 }
 
 interface ComponentBase<C extends z.ZodType> {

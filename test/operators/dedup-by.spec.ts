@@ -150,7 +150,7 @@ describe('dedupBy', () => {
   });
 
   describe('as the `dedup` transform', () => {
-    const context = () => ({ metrics: new RunMetrics(), logger: silentLogger, startedAt: new Date() });
+    const context = () => ({ metrics: new RunMetrics(), logger: silentLogger, startedAt: new Date(), pipelineDir: process.cwd() });
 
     it.each([{ config: 'id' }, { config: { key: 'id' } }])('accepts $config and counts what it dropped in the run metrics', async ({ config }) => {
       const build = context();

@@ -51,7 +51,7 @@ describe('dedupBy with hash: true', () => {
   it('is chosen in a pipeline file with { key, hash: true }, and counts the duplicates', async () => {
     const config = dedupOperator.config.parse({ key: 'id', hash: true });
     const metrics = new RunMetrics();
-    const operator = dedupOperator.create(config, { metrics, logger: silentLogger, startedAt: new Date() });
+    const operator = dedupOperator.create(config, { metrics, logger: silentLogger, startedAt: new Date(), pipelineDir: process.cwd() });
     const kept = await lastValueFrom(from([{ id: 'x' }, { id: 'x' }, { id: 'y' }]).pipe(operator, toArray()));
     expect(kept).toEqual([{ id: 'x' }, { id: 'y' }]);
     expect(metrics.duplicates).toBe(1);

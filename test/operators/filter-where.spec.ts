@@ -120,6 +120,7 @@ describe('filterWhere', () => {
       metrics: new RunMetrics(),
       logger: silentLogger,
       startedAt: new Date(),
+      pipelineDir: process.cwd(),
     });
     await expect(lastValueFrom(from(Object.values(values)).pipe(operator, toArray()))).resolves.toEqual([values.b, values.d]);
   });

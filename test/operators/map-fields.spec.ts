@@ -152,6 +152,7 @@ describe('mapFields', () => {
       metrics: new RunMetrics(),
       logger: silentLogger,
       startedAt: new Date(),
+      pipelineDir: process.cwd(),
     });
     await expect(lastValueFrom(of(customer(9)).pipe(operator))).resolves.toEqual({ id: 'cst_9', groups: 'cug_1;cug_2' });
   });

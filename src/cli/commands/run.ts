@@ -1,3 +1,4 @@
+import { dirname } from 'node:path';
 import { type BuiltPipeline, buildPipeline } from '../../pipeline/build-pipeline';
 import { loadPipeline } from '../../pipeline/load-pipeline';
 import { RunMetrics } from '../../pipeline/run-metrics';
@@ -62,7 +63,7 @@ export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
 async function prepare({ file, set = [] }: RunArguments, io: CliIo): Promise<BuiltPipeline> {
   const overrides = parseOverrides(set);
   const definition = await loadPipeline(file, { env: io.env, edit: (document) => applyOverrides(document, overrides) });
-  const pipeline = buildPipeline(definition, { logger: io.logger });
+  const pipeline = buildPipeline(definition, { logger: io.logger, pipelineDir: dirname(file) });
   io.logger.log('debug', `loaded ${file}: pipeline ${definition.name}, ${definition.transforms.length} transforms, ${pipeline.sinks.length} sinks`);
   return pipeline;
 }

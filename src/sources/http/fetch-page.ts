@@ -2,6 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { AxiosInstance } from 'axios';
 import { SourceError } from '../../errors/source-error';
 import { redact } from '../../errors/redact';
+import { parseJson } from '../../json/parse-json';
 import type { DataRecord } from '../../record';
 import { formatDuration } from './duration';
 import { HttpErrorCode, HttpStatusError } from './http-errors';
@@ -85,7 +86,7 @@ export async function fetchPage(client: AxiosInstance, request: PageRequest, rea
 
   let body: unknown;
   try {
-    body = JSON.parse(response.data);
+    body = parseJson(response.data);
   } catch {
     return fail(HttpErrorCode.badPage, `response is not JSON (starts with ${JSON.stringify(String(response.data).slice(0, 40))})`);
   }

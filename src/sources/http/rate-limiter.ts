@@ -1,11 +1,4 @@
-/** At most `requests` requests in any window of `perMs` milliseconds. */
-export interface RateLimit {
-  readonly requests: number;
-  readonly perMs: number;
-}
-
-/** Gives back the slot taken by `acquire`; call it when the response (or failure) is in. */
-export type Release = () => void;
+import type { RateGate, RateLimit, Release } from '../rate-gate';
 
 interface Waiter {
   grant(release: Release): void;
@@ -21,7 +14,7 @@ interface Waiter {
  * window the server counts it in has surely closed when the slot frees. Grants are first come, first
  * served, so prefetched pages are requested in page order.
  */
-export class RateLimiter {
+export class RateLimiter implements RateGate {
   private inFlight = 0;
   /** When the responses of the current window arrived, oldest first. */
   private readonly finished: number[] = [];
