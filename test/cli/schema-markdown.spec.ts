@@ -22,7 +22,7 @@ describe('schemaToMarkdown', () => {
     expect(markdown).toContain('| `transforms` | object[] | `[]` | ');
     expect(markdown).toContain('| `path` | string | required | Output file.');
     expect(markdown).toContain('| `format` | `csv` \\| `ndjson` |  | Output format.');
-    expect(markdown).toContain('| `auth` | object |  | Authentication.');
+    expect(markdown).toContain('| `auth` | object |  | Authentication, sent only');
     expect(markdown).toContain('| `auth.token` | string | required |  |');
     expect(markdown).toContain('| `records` | string | `data` | Dot path of the records array in each page. |');
     expect(markdown).not.toMatch(/[^`]``[^`]/); // an empty-string value is shown as `""`, not as an empty code span

@@ -4,6 +4,7 @@ import { SourceError } from '../../errors/source-error';
 import { redact } from '../../errors/redact';
 import { parseJson } from '../../json/parse-json';
 import type { DataRecord } from '../../record';
+import type { Credentials } from './auth/authenticator';
 import { formatDuration } from './duration';
 import { HttpErrorCode, HttpStatusError } from './http-errors';
 import { nextPageUrl, pageParameter, type QueryParams } from './page-url';
@@ -52,7 +53,7 @@ const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ET
  * `SourceError` whose `code` says what went wrong (see `HttpErrorCode`); a non-2xx answer is an
  * `HttpStatusError`. Retrying is the caller's business.
  */
-export async function fetchPage(client: AxiosInstance, request: PageRequest, reading: PageReading): Promise<Page> {
+export async function fetchPage(client: AxiosInstance, request: PageRequest, reading: PageReading, credentials?: Credentials): Promise<Page> {
   const where = describePage(request, reading.secrets);
   const url = redact(request.url, reading.secrets);
   const fail = (code: string, problem: string): never => {
@@ -63,7 +64,10 @@ export async function fetchPage(client: AxiosInstance, request: PageRequest, rea
   const signals = [deadline, request.signal].filter((signal): signal is AbortSignal => signal !== undefined);
   let response;
   try {
-    response = await client.get<string>(request.url, { signal: signals.length > 0 ? AbortSignal.any(signals) : undefined });
+    response = await client.get<string>(withQuery(request.url, credentials?.query), {
+      headers: credentials?.headers,
+      signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
+    });
   } catch (error) {
     // Only the error's code and message go into ours: an axios error carries the request headers, token included.
     const { code, message } = error as { code?: string; message?: string };
@@ -110,6 +114,14 @@ export async function fetchPage(client: AxiosInstance, request: PageRequest, rea
   }
   const page: Page = { index: request.index, url: request.url, records: records as DataRecord[], next };
   return windowUsedUp(response.headers) ? { ...page, windowUsedUp: { resetInMs: serverWaitMs(response.headers) } } : page;
+}
+
+/** The URL with credentials that travel as query parameters (api-key in query); the page keeps its URL without them. */
+function withQuery(url: string, query: Credentials['query']): string {
+  if (!query) return url;
+  const result = new URL(url);
+  for (const [key, value] of Object.entries(query)) result.searchParams.set(key, value);
+  return result.toString();
 }
 
 function serverMessage(data: unknown): string | undefined {

@@ -7,7 +7,6 @@ export interface ClientOptions {
   readonly origin: string;
   /** Custom headers; treated as credentials. */
   readonly headers?: Readonly<Record<string, string>>;
-  readonly token?: string;
   /** axios's own timeout, which only fires on an idle socket; `fetchPage` adds the hard deadline. */
   readonly timeoutMs: number;
   readonly maxResponseBytes: number;
@@ -39,7 +38,7 @@ export function createHttpClients(options: ClientOptions): HttpClients {
         'Accept-Encoding': 'gzip, deflate',
       },
     });
-  const home = create({ ...options.headers, ...(options.token ? { Authorization: `Bearer ${options.token}` } : {}) });
+  const home = create({ ...options.headers });
   const away = create({});
   return {
     clientFor: (url) => (new URL(url).origin === options.origin ? home : away),

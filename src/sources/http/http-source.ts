@@ -4,6 +4,7 @@ import { ConfigError } from '../../errors/config-error';
 import { defineSource } from '../../pipeline/component';
 import { formatPath } from '../../pipeline/issue-path';
 import type { Source } from '../source';
+import { authConfig, authSecrets, createAuthenticator } from './auth/auth-types';
 import { duration } from './duration';
 import type { PageReading } from './fetch-page';
 import { createHttpClients } from './http-clients';
@@ -32,13 +33,7 @@ export const httpSourceConfig = z.strictObject({
     .optional()
     .meta({ description: 'Query parameters for every page request; put back when a same-origin next link lost them.', examples: [{ per_page: 100 }] }),
   headers: z.record(z.string(), z.string()).optional().meta({ description: 'Extra request headers (values are treated as secrets, sent only to the origin of `url`).' }),
-  auth: z
-    .strictObject({
-      type: z.literal('bearer'),
-      token: z.string().min(1, 'the token is empty: set it from the environment, e.g. ${MKP_TOKEN}'),
-    })
-    .optional()
-    .meta({ description: 'Authentication. The token is sent as `Authorization: Bearer …`, only to the origin of `url`, and never printed.' }),
+  auth: authConfig.optional(),
   records: z.string().default('data').meta({ description: 'Dot path of the records array in each page.' }),
   next: z.string().default('next_page_url').meta({ description: 'Dot path of the next page link in each page; null ends the export.' }),
   timeout: duration.prefault('30s').meta({ description: 'Hard deadline per request, body included.', examples: ['30s'] }),
@@ -72,7 +67,7 @@ export function httpSecrets(options: HttpSourceOptions): string[] {
   const secretParams = Object.entries(options.params ?? {})
     .filter(([key]) => /token|key|secret|password|signature/i.test(key))
     .map(([, value]) => String(value));
-  return [options.auth?.token, ...Object.values(options.headers ?? {}), ...secretParams].filter((value): value is string => !!value);
+  return [...(options.auth ? authSecrets(options.auth) : []), ...Object.values(options.headers ?? {}), ...secretParams].filter((value): value is string => !!value);
 }
 
 /**
@@ -105,17 +100,17 @@ export function createHttpSource(options: HttpSourceOptions): Source {
       const clients = createHttpClients({
         origin,
         headers: settings.headers,
-        token: settings.auth?.token,
         timeoutMs: settings.timeout,
         maxResponseBytes: settings.maxResponseBytes,
       });
+      const authenticator = settings.auth && createAuthenticator(settings.auth, { logger: context.logger, onSecret: (secret) => secrets.push(secret) });
       const limiter = new RateLimiter(settings.rateLimit && { requests: settings.rateLimit.requests, perMs: settings.rateLimit.per });
       const guard = new PaginationGuard({ origin, allowCrossOrigin: settings.allowCrossOrigin, maxPages: settings.maxPages, secrets });
       return crawlPages({
         firstUrl: firstPageUrl(settings.url, settings.params),
         concurrency: settings.concurrency,
         maxPages: settings.maxPages,
-        load: createPageLoader({ origin, clients, limiter, reading, policy, context }),
+        load: createPageLoader({ origin, clients, limiter, reading, policy, context, authenticator }),
         check: (page) => guard.check(page),
         demand: () => context.demand(),
       }).pipe(

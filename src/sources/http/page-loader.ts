@@ -1,4 +1,5 @@
 import type { SourceContext } from '../source';
+import type { Authenticator } from './auth/authenticator';
 import { formatDuration } from './duration';
 import { fetchPage, type Page, type PageReading, type PageRequest } from './fetch-page';
 import type { HttpClients } from './http-clients';
@@ -17,13 +18,15 @@ export interface PageLoaderParts {
   readonly reading: PageReading;
   readonly policy: RetryPolicy;
   readonly context: Pick<SourceContext, 'logger' | 'metrics'>;
+  /** Authenticates requests to `origin`; none when the pipeline has no `auth`. */
+  readonly authenticator?: Authenticator;
 }
 
 /**
  * Gets one page the resilient way: each try waits for the rate limiter, failures are retried per the
  * policy (logged at warn level and counted), and a 429 or a used-up window holds back every request.
  */
-export function createPageLoader({ origin, clients, limiter, reading, policy, context }: PageLoaderParts): (request: PageRequest) => Promise<Page> {
+export function createPageLoader({ origin, clients, limiter, reading, policy, context, authenticator }: PageLoaderParts): (request: PageRequest) => Promise<Page> {
   // Our parameters may hold an API key: a page of another origin (allowCrossOrigin) gets none of them.
   const readingAway: PageReading = { ...reading, params: undefined };
 
@@ -49,7 +52,8 @@ export function createPageLoader({ origin, clients, limiter, reading, policy, co
     const release = await limiter.acquire(request.signal);
     try {
       const home = new URL(request.url).origin === origin;
-      const page = await fetchPage(clients.clientFor(request.url), request, home ? reading : readingAway);
+      const credentials = home ? await authenticator?.authorize(request.signal) : undefined;
+      const page = await fetchPage(clients.clientFor(request.url), request, home ? reading : readingAway, credentials);
       if (page.windowUsedUp) waitForWindow(page);
       return page;
     } finally {
