@@ -31,15 +31,36 @@ function typeOf(node: Node): string {
   return Array.isArray(node.type) ? node.type.join(' | ') : (node.type ?? 'any');
 }
 
-/** One row per option; an object option's own options follow it as `parent.child`. */
-function optionRows(node: Node, prefix = ''): string[] {
+/**
+ * One row per option; an object option's own options follow it as `parent.child`. `variant` names the
+ * kind (`bearer`) whose options these are, when the parent is one of several kinds told apart by `type`.
+ */
+function optionRows(node: Node, prefix = '', variant?: string): string[] {
   return Object.entries(node.properties ?? {}).flatMap(([key, option]) => {
-    if (key === 'type' && prefix === '') return []; // the heading names the component
+    if (key === 'type' && (prefix === '' || variant)) return []; // the heading, or the parent's `type` row, names it
     const fallback = option.default !== undefined ? code(option.default) : node.required?.includes(key) ? 'required' : '';
-    const nested = option.type === 'object' && option.properties !== undefined;
-    const row = `| \`${prefix}${key}\` | ${nested ? 'object' : cell(typeOf(option))} | ${cell(fallback)} | ${cell(option.description ?? '')} |`;
-    return nested ? [row, ...optionRows(option, `${prefix}${key}.`)] : [row];
+    const variants = typedVariants(option);
+    const nested = (option.type === 'object' && option.properties !== undefined) || variants !== undefined;
+    const description = [variant && `${variant}:`, option.description].filter(Boolean).join(' ');
+    const row = `| \`${prefix}${key}\` | ${nested ? 'object' : cell(typeOf(option))} | ${cell(fallback)} | ${cell(description)} |`;
+    if (variants) return [row, ...variantRows(variants, `${prefix}${key}.`)];
+    return nested ? [row, ...optionRows(option, `${prefix}${key}.`, variant)] : [row];
   });
+}
+
+/** The alternatives of an option that is one of several objects told apart by `type` (the auth types), if it is one. */
+function typedVariants(option: Node): readonly Node[] | undefined {
+  const alternatives = option.oneOf ?? option.anyOf;
+  return alternatives?.every((alternative) => alternative.properties?.type?.const !== undefined) ? alternatives : undefined;
+}
+
+/** `auth.type` with every choice, then each choice's own options, marked as belonging to it. */
+function variantRows(variants: readonly Node[], prefix: string): string[] {
+  const types = variants.map((variant) => code(variant.properties?.type?.const));
+  return [
+    `| \`${prefix}type\` | ${cell(types.join(' | '))} | required | ${cell(variants.map((variant, index) => `${types[index]}: ${variant.description ?? ''}`.trim()).join(' '))} |`,
+    ...variants.flatMap((variant, index) => optionRows(variant, prefix, types[index])),
+  ];
 }
 
 function componentSection(kind: string, component: Node): string[] {

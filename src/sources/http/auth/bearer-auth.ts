@@ -6,7 +6,10 @@ export const bearerAuth = defineAuth({
   config: z
     .strictObject({
       type: z.literal('bearer'),
-      token: z.string().min(1, 'the token is empty: set it from the environment, e.g. ${MKP_TOKEN}'),
+      token: z
+        .string()
+        .min(1, 'the token is empty: set it from the environment, e.g. ${MKP_TOKEN}')
+        .meta({ description: 'The token; put it in the environment: `${MKP_TOKEN}`.' }),
     })
     .meta({ description: 'Sends `Authorization: Bearer <token>`.' }),
   secrets: ({ token }) => [token],
