@@ -1,3 +1,4 @@
+import { stringifyJson } from '../json/stringify-json';
 import type { DataRecord } from '../record';
 import type { Encoder } from './encoder';
 
@@ -6,7 +7,7 @@ export function createNdjsonEncoder(): Encoder {
   return {
     encode(records: readonly DataRecord[]): string {
       let text = '';
-      for (const record of records) text += `${JSON.stringify(record)}\n`;
+      for (const record of records) text += `${stringifyJson(record)}\n`;
       return text;
     },
     end: () => '',
