@@ -1,5 +1,6 @@
 import { once } from 'node:events';
-import http, { type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import http, { type IncomingHttpHeaders, type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 
 /** One request as the fault API saw it. */
@@ -35,6 +36,8 @@ export interface FaultApiOptions {
   readonly headers?: (request: SeenRequest) => Readonly<Record<string, string>> | undefined;
   /** Records on a page; by default `perPage` of them. */
   readonly records?: (page: number) => number;
+  /** Serve HTTPS with this certificate (see `createTestCa`) instead of HTTP. */
+  readonly tls?: { readonly cert: string; readonly key: string };
 }
 
 export interface FaultApi {
@@ -53,8 +56,8 @@ export async function startFaultApi(options: FaultApiOptions): Promise<FaultApi>
   const attempts = new Map<number, number>();
   let inFlight = 0;
   let maxInFlight = 0;
-  const server = http.createServer((request, response) => {
-    const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
+  const handle = (request: IncomingMessage, response: ServerResponse) => {
+    const url = new URL(request.url ?? '/', `${options.tls ? 'https' : 'http'}://${request.headers.host}`);
     const page = Number(url.searchParams.get('page') ?? 1);
     const attempt = (attempts.get(page) ?? 0) + 1;
     attempts.set(page, attempt);
@@ -66,11 +69,12 @@ export async function startFaultApi(options: FaultApiOptions): Promise<FaultApi>
     const answer = () => respond(response, seen, url.origin, options);
     if (options.latencyMs) setTimeout(answer, options.latencyMs);
     else setImmediate(answer);
-  });
+  };
+  const server = options.tls ? https.createServer(options.tls, handle) : http.createServer(handle);
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  const origin = `http://127.0.0.1:${port}`;
+  const origin = `${options.tls ? 'https' : 'http'}://127.0.0.1:${port}`;
   return {
     origin,
     url: `${origin}/items`,

@@ -6,6 +6,7 @@ import { parseJson } from '../../json/parse-json';
 import type { DataRecord } from '../../record';
 import type { Credentials } from './auth/authenticator';
 import { formatDuration } from './duration';
+import { PROXY_REFUSED } from './http-clients';
 import { HttpErrorCode, HttpStatusError } from './http-errors';
 import { nextPageUrl, pageParameter, type QueryParams } from './page-url';
 import { readPath } from './read-path';
@@ -38,6 +39,8 @@ export interface PageReading {
   readonly secrets: readonly string[];
   /** Hard deadline for the whole request, body included; none when unset. */
   readonly timeoutMs?: number;
+  /** What a 401/403 asks to check (`Authenticator.hint`). */
+  readonly authHint?: string;
 }
 
 /** Describes a page in messages: `page 3 (https://…?page=3)`, secrets redacted. */
@@ -46,7 +49,7 @@ export function describePage(request: Pick<PageRequest, 'index' | 'url'>, secret
 }
 
 // Connection failures worth another try; anything else from the socket layer (a bad host name) is not.
-const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'ERR_NETWORK']);
+export const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'ERR_NETWORK']);
 
 /**
  * Makes one request for one page and reads its records and next link. Any failure is a one-line
@@ -73,6 +76,7 @@ export async function fetchPage(client: AxiosInstance, request: PageRequest, rea
     const { code, message } = error as { code?: string; message?: string };
     if (deadline?.aborted) return fail(HttpErrorCode.timeout, `no complete answer within ${formatDuration(reading.timeoutMs!)}`);
     if (request.signal?.aborted) return fail(HttpErrorCode.request, 'request cancelled');
+    if (code === PROXY_REFUSED) return fail(HttpErrorCode.proxy, message ?? 'the proxy refused the tunnel');
     if (message?.startsWith('maxContentLength')) return fail(HttpErrorCode.tooLarge, `response too large (${message})`);
     // Node's messages often repeat the code already ("connect ECONNREFUSED 127.0.0.1:80").
     const problem = `request failed: ${code && !message?.includes(code) ? `${code} ${message ?? ''}`.trim() : (message ?? code)}`;
@@ -82,7 +86,7 @@ export async function fetchPage(client: AxiosInstance, request: PageRequest, rea
   if (response.status < 200 || response.status >= 300) {
     const problem = `HTTP ${response.status} ${serverMessage(response.data) ?? STATUS_CODES[response.status] ?? ''}`.trim();
     throw new HttpStatusError(
-      `${where}: ${redact(problem + statusHint(response.status), reading.secrets)}`,
+      `${where}: ${redact(problem + statusHint(response.status, reading.authHint), reading.secrets)}`,
       { url, status: response.status },
       serverWaitMs(response.headers),
     );
@@ -133,8 +137,8 @@ function serverMessage(data: unknown): string | undefined {
   }
 }
 
-function statusHint(status: number): string {
-  if (status === 401) return ' — check the token (auth.token)';
-  if (status === 403) return " — check the token's permissions (auth.token)";
+function statusHint(status: number, hint = 'the credentials (auth, headers)'): string {
+  if (status === 401) return ` — check ${hint}`;
+  if (status === 403) return ` — check the permissions of ${hint}`;
   return '';
 }

@@ -10,6 +10,8 @@ export const HttpErrorCode = {
   timeout: 'PF_HTTP_TIMEOUT',
   /** The answer is larger than `maxResponseBytes`. */
   tooLarge: 'PF_HTTP_TOO_LARGE',
+  /** The proxy (`HTTPS_PROXY`) refused to tunnel to the server. */
+  proxy: 'PF_HTTP_PROXY',
   /** Any other failure to send the request (bad host name, cancelled). */
   request: 'PF_HTTP_REQUEST',
   /** The body is not JSON, lacks the records array, has an unusable next link or the wrong page. */

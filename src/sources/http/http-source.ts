@@ -7,7 +7,7 @@ import type { Source } from '../source';
 import { authConfig, authSecrets, createAuthenticator } from './auth/auth-types';
 import { duration } from './duration';
 import type { PageReading } from './fetch-page';
-import { createHttpClients } from './http-clients';
+import { createHttpClients, resolveTls, tlsConfig } from './http-clients';
 import { crawlPages } from './page-crawler';
 import { createPageLoader } from './page-loader';
 import { firstPageUrl } from './page-url';
@@ -34,6 +34,7 @@ export const httpSourceConfig = z.strictObject({
     .meta({ description: 'Query parameters for every page request; put back when a same-origin next link lost them.', examples: [{ per_page: 100 }] }),
   headers: z.record(z.string(), z.string()).optional().meta({ description: 'Extra request headers (values are treated as secrets, sent only to the origin of `url`).' }),
   auth: authConfig.optional(),
+  tls: tlsConfig.optional(),
   records: z.string().default('data').meta({ description: 'Dot path of the records array in each page.' }),
   next: z.string().default('next_page_url').meta({ description: 'Dot path of the next page link in each page; null ends the export.' }),
   timeout: duration.prefault('30s').meta({ description: 'Hard deadline per request, body included.', examples: ['30s'] }),
@@ -102,8 +103,15 @@ export function createHttpSource(options: HttpSourceOptions): Source {
         headers: settings.headers,
         timeoutMs: settings.timeout,
         maxResponseBytes: settings.maxResponseBytes,
+        tls: settings.tls,
+        logger: context.logger,
       });
-      const authenticator = settings.auth && createAuthenticator(settings.auth, { logger: context.logger, onSecret: (secret) => secrets.push(secret) });
+      const authenticator = settings.auth && createAuthenticator(settings.auth, {
+          logger: context.logger,
+          onSecret: (secret) => secrets.push(secret),
+          agentFor: clients.agentFor,
+          timeoutMs: settings.timeout,
+        });
       const limiter = new RateLimiter(settings.rateLimit && { requests: settings.rateLimit.requests, perMs: settings.rateLimit.per });
       const guard = new PaginationGuard({ origin, allowCrossOrigin: settings.allowCrossOrigin, maxPages: settings.maxPages, secrets });
       return crawlPages({
@@ -138,5 +146,5 @@ export const httpSource = defineSource({
   summary: 'Pages through a JSON REST API along its next links (Laravel simplePaginate by default), with retries, rate limiting and prefetch.',
   config: httpSourceConfig,
   secrets: ({ type: _type, ...options }) => httpSecrets(options),
-  create: ({ type: _type, ...options }) => createHttpSource(options),
+  create: ({ type: _type, ...options }, context) => createHttpSource({ ...options, tls: resolveTls(options.tls, context.pipelineDir) }),
 });

@@ -1,8 +1,9 @@
 import type { SourceContext } from '../source';
-import type { Authenticator } from './auth/authenticator';
+import type { Authenticator, Credentials } from './auth/authenticator';
 import { formatDuration } from './duration';
 import { fetchPage, type Page, type PageReading, type PageRequest } from './fetch-page';
 import type { HttpClients } from './http-clients';
+import { HttpStatusError } from './http-errors';
 import type { RateLimiter } from './rate-limiter';
 import type { RetryPolicy } from './retry-policy';
 import { type RetryEvent, withRetries } from './with-retries';
@@ -29,6 +30,7 @@ export interface PageLoaderParts {
 export function createPageLoader({ origin, clients, limiter, reading, policy, context, authenticator }: PageLoaderParts): (request: PageRequest) => Promise<Page> {
   // Our parameters may hold an API key: a page of another origin (allowCrossOrigin) gets none of them.
   const readingAway: PageReading = { ...reading, params: undefined };
+  const readingHome: PageReading = { ...reading, authHint: authenticator?.hint };
 
   const waitForWindow = (page: Page) => {
     const waitMs = Math.min(page.windowUsedUp?.resetInMs ?? limiter.windowEndsIn() ?? DEFAULT_WINDOW_MS, policy.maxRetryAfterMs);
@@ -48,17 +50,25 @@ export function createPageLoader({ origin, clients, limiter, reading, policy, co
     }
   };
 
-  const attempt = async (request: PageRequest) => {
+  const attempt = async (request: PageRequest, renewed = false): Promise<Page> => {
     const release = await limiter.acquire(request.signal);
+    let credentials: Credentials | undefined;
+    let unauthorized: HttpStatusError;
     try {
       const home = new URL(request.url).origin === origin;
-      const credentials = home ? await authenticator?.authorize(request.signal) : undefined;
-      const page = await fetchPage(clients.clientFor(request.url), request, home ? reading : readingAway, credentials);
+      credentials = home ? await authenticator?.authorize(request.signal) : undefined;
+      const page = await fetchPage(clients.clientFor(request.url), request, home ? readingHome : readingAway, credentials);
       if (page.windowUsedUp) waitForWindow(page);
       return page;
+    } catch (error) {
+      if (renewed || credentials === undefined || !(error instanceof HttpStatusError && error.status === 401)) throw error;
+      unauthorized = error;
     } finally {
       release();
     }
+    // The server may have revoked the token: try once more if the authenticator renewed it.
+    if (!(await authenticator?.unauthorized?.(credentials))) throw unauthorized;
+    return attempt(request, true);
   };
 
   return (request) => withRetries(() => attempt(request), policy, { signal: request.signal, onRetry });

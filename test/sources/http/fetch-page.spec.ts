@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { SourceError } from '../../../src/errors/source-error';
+import { silentLogger } from '../../../src/logger';
 import { fetchPage, type PageReading } from '../../../src/sources/http/fetch-page';
 import { createHttpClients, type HttpClients } from '../../../src/sources/http/http-clients';
 
@@ -22,7 +23,7 @@ beforeAll(async () => {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  clients = createHttpClients({ origin: base, timeoutMs: 5000, maxResponseBytes: 1_000_000 });
+  clients = createHttpClients({ origin: base, timeoutMs: 5000, maxResponseBytes: 1_000_000, logger: silentLogger });
 });
 
 afterAll(async () => {

@@ -264,7 +264,7 @@ describe('http source: through runPipeline', () => {
     expect(failure).toMatchObject({
       name: 'SourceError',
       exitCode: 1,
-      message: `page 3 (${api.url}?page=3): HTTP 403 This action is unauthorized for ***. — check the token's permissions (auth.token)`,
+      message: `page 3 (${api.url}?page=3): HTTP 403 This action is unauthorized for ***. — check the permissions of the token (auth.token)`,
     });
     expect(api.requests).toHaveLength(3);
   });

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Agent } from 'node:http';
 import type { z } from 'zod';
 import type { Logger } from '../../../logger';
 
@@ -16,10 +17,11 @@ export interface Authenticator {
   /** Credentials for the next request; may fetch or renew a token first. */
   authorize(signal?: AbortSignal): Promise<Credentials>;
   /**
-   * Called once after the origin answered 401 to credentials from `authorize`. True when trying that
-   * request once more may succeed (an OAuth token renewed); false makes the 401 final.
+   * Called once after the origin answered 401 to `rejected`, credentials from `authorize`. True when
+   * trying that request once more may succeed (an OAuth token renewed); false makes the 401 final.
+   * Requests in flight together may all report the same credentials: they share one renewal.
    */
-  unauthorized?(): Promise<boolean>;
+  unauthorized?(rejected: Credentials): Promise<boolean>;
   /** Values never to print, known when the pipeline is built (tokens fetched later are reported by `onSecret`). */
   readonly secrets: readonly string[];
   /** Identifies the credential for rate budgets: a hash, never the credential itself. */
@@ -33,6 +35,10 @@ export interface AuthDeps {
   readonly logger: Logger;
   /** Called with every secret learnt at run time (an access token), so that it is redacted from then on. */
   onSecret(secret: string): void;
+  /** The agent for a request of the authenticator's own (an OAuth2 token request): the run's proxy and TLS settings. */
+  agentFor(url: string): Agent;
+  /** Deadline for such a request. */
+  readonly timeoutMs: number;
 }
 
 /** One auth type: its `type:`, its options' schema, and a factory. One file per type, listed in `auth-types.ts`. */
