@@ -106,12 +106,8 @@ export function createHttpSource(options: HttpSourceOptions): Source {
         tls: settings.tls,
         logger: context.logger,
       });
-      const authenticator = settings.auth && createAuthenticator(settings.auth, {
-          logger: context.logger,
-          onSecret: (secret) => secrets.push(secret),
-          agentFor: clients.agentFor,
-          timeoutMs: settings.timeout,
-        });
+      const authDeps = { logger: context.logger, onSecret: (secret: string) => secrets.push(secret), agentFor: clients.agentFor, timeoutMs: settings.timeout };
+      const authenticator = settings.auth && createAuthenticator(settings.auth, authDeps);
       const limiter = new RateLimiter(settings.rateLimit && { requests: settings.rateLimit.requests, perMs: settings.rateLimit.per });
       const guard = new PaginationGuard({ origin, allowCrossOrigin: settings.allowCrossOrigin, maxPages: settings.maxPages, secrets });
       return crawlPages({

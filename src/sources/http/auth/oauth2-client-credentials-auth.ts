@@ -64,9 +64,9 @@ export const oauth2ClientCredentialsAuth = defineAuth({
   type: 'oauth2-client-credentials',
   config,
   // The form-encoded pair too: its base64 form is what a Basic header would show.
-  secrets: (options) => [options.clientSecret, basicPair(options)],
+  secrets: (options) => [basicPair(options), options.clientSecret],
   create: (options, deps) => {
-    const secrets = [options.clientSecret, basicPair(options)];
+    const secrets = [basicPair(options), options.clientSecret];
     const endpoint = new URL(options.tokenUrl);
     const client = new ClientCredentials({
       client: { id: options.clientId, secret: options.clientSecret },
