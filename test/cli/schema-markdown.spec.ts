@@ -23,7 +23,8 @@ describe('schemaToMarkdown', () => {
     expect(markdown).toContain('| `path` | string | required | Output file.');
     expect(markdown).toContain('| `format` | `csv` \\| `ndjson` |  | Output format.');
     expect(markdown).toContain('| `auth` | object |  | Authentication, sent only');
-    expect(markdown).toContain('| `auth.type` | `bearer` | required | ');
+    expect(markdown).toContain('| `auth.type` | `bearer` \\| `basic` \\| `api-key` \\| `oauth2-client-credentials` | required | `bearer`: ');
+    expect(markdown).toContain('| `auth.in` | `header` \\| `query` | `header` | `api-key`: ');
     expect(markdown).toContain('| `auth.token` | string | required | `bearer`: The token');
     expect(markdown).toContain('| `records` | string | `data` | Dot path of the records array in each page. |');
     expect(markdown).not.toMatch(/[^`]``[^`]/); // an empty-string value is shown as `""`, not as an empty code span
