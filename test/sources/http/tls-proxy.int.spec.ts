@@ -44,6 +44,24 @@ describe('tls', () => {
     expect(run.logs).toEqual([]);
   });
 
+  it('tls.ca adds to NODE_EXTRA_CA_CERTS rather than replacing it', async () => {
+    const other = await createTestCa();
+    const saved = process.env.NODE_EXTRA_CA_CERTS;
+    try {
+      const api = await start({ pages: 2, tls: ca });
+      process.env.NODE_EXTRA_CA_CERTS = ca.caFile;
+      const run = await runSource({ url: api.url, tls: { ca: other.caFile } });
+      expect(run.records.map((record) => record.id)).toEqual(ids);
+      delete process.env.NODE_EXTRA_CA_CERTS;
+      const error = await runSourceError({ url: api.url, tls: { ca: other.caFile }, retry: fastRetry });
+      expect(error.message).toMatch(/request failed: UNABLE_TO_VERIFY_LEAF_SIGNATURE/);
+    } finally {
+      if (saved === undefined) delete process.env.NODE_EXTRA_CA_CERTS;
+      else process.env.NODE_EXTRA_CA_CERTS = saved;
+      await other.remove();
+    }
+  });
+
   it("a relative tls.ca resolves against the pipeline file's folder", async () => {
     const api = await start({ pages: 2, tls: ca });
     const config = httpSource.config.parse({ type: 'http', url: api.url, tls: { ca: 'ca.pem' } });
