@@ -33,7 +33,7 @@ export const stateConfig = z
   })
   .superRefine((config, context) => {
     if (S3_PATH.test(config.path)) return;
-    if (config.path.startsWith('s3:')) context.addIssue({ code: 'custom', path: ['path'], message: `expected s3://bucket/key, got ${JSON.stringify(config.path)}` });
+    if (config.path.startsWith('s3:')) return context.addIssue({ code: 'custom', path: ['path'], message: `expected s3://bucket/key, got ${JSON.stringify(config.path)}` });
     for (const option of S3_OPTIONS.filter((name) => config[name] !== undefined && config[name] !== '')) {
       context.addIssue({ code: 'custom', path: [option], message: `${option} applies to s3:// paths only (path is a local file)` });
     }
