@@ -54,12 +54,12 @@ export type IncrementalSettings = z.output<typeof incrementalConfig>;
 /** Records at one cursor value that the window keeps: identities known, and records not digested yet. */
 interface SeenGroup {
   readonly value: CursorValue;
-  readonly keys: Set<string>;
+  keys?: Set<string>;
   pending: DataRecord[];
 }
 
 /** Records held undigested, across groups, before they are digested in one go. */
-const MAX_PENDING = 1000;
+const MAX_PENDING = 10_000;
 
 /**
  * Decides, record by record, what an incremental run exports, and works out the next cursor.
@@ -81,11 +81,14 @@ export class IncrementalTracker {
   readonly lowerBound?: CursorValue;
   private kind?: CursorKind;
   private max?: CursorValue;
-  /** The highest value read minus `lookback`: records from here on are remembered. */
-  private windowStart?: CursorValue;
+  /** Records from here on are remembered: the highest value read, minus `lookback` for instants (in ms and ns). */
+  private window?: { readonly top: CursorValue; readonly ms?: number; readonly ns?: number };
   private readonly readValue: (record: DataRecord) => unknown;
   private readonly readKey?: (record: DataRecord) => unknown;
   private readonly exported = new Set<string>();
+  /** The records at the highest value read so far: most runs remember only these. */
+  private latest?: SeenGroup;
+  /** The others the window keeps, by `cursorOrderKey`: saved by the last run, or within `lookback`. */
   private readonly groups = new Map<string, SeenGroup>();
   private pending = 0;
   private pruneAt = 64;
@@ -147,56 +150,81 @@ export class IncrementalTracker {
   result(): CursorState | undefined {
     const top = this.max && (!this.from || compareCursorValues(this.max, this.from) > 0) ? this.max : this.from;
     if (!top || !this.kind) return undefined;
-    this.prune(this.before(top));
+    if (this.latest) this.file(this.latest);
+    this.moveWindow(top);
+    this.prune();
     const seen = [...this.groups.values()]
-      .map((group) => {
-        for (const record of group.pending) group.keys.add(this.identity(group.value, record));
-        group.pending = [];
-        return group;
-      })
       .sort((a, b) => compareCursorValues(a.value, b.value))
-      .map((group) => ({ value: group.value.text, keys: [...group.keys].sort() }));
+      .map((group) => ({ value: group.value.text, keys: [...this.digest(group)].sort() }));
     return { field: this.settings.field, kind: this.kind, value: top.text, seen };
   }
 
   private remember(value: CursorValue, record: DataRecord): void {
-    if (!this.max || compareCursorValues(value, this.max) > 0) {
+    const order = this.max ? compareCursorValues(value, this.max) : 1;
+    if (order === 0) {
+      this.latest!.pending.push(record);
+    } else if (order > 0) {
+      // With no lookback the records below the highest value are out of the window at once.
+      if (this.latest && this.settings.lookback > 0) this.file(this.latest);
+      else if (this.latest) this.pending -= this.latest.pending.length;
       this.max = value;
-      this.windowStart = this.before(value);
-      // With no lookback only the highest value's records matter: every group so far is below it.
-      if (this.settings.lookback === 0) this.groups.clear();
+      this.moveWindow(value);
+      this.latest = { value, pending: [record] };
+    } else {
+      if (this.settings.lookback === 0 || this.beforeWindow(value)) return;
+      this.file({ value, pending: [record] });
     }
-    if (compareCursorValues(value, this.windowStart!) < 0) return;
-    const orderKey = cursorOrderKey(value);
-    let group = this.groups.get(orderKey);
-    if (!group) {
-      group = { value, keys: new Set(), pending: [] };
-      this.groups.set(orderKey, group);
-      if (this.groups.size > this.pruneAt) {
-        this.prune(this.windowStart!);
-        this.pruneAt = Math.max(64, 2 * this.groups.size);
-      }
-    }
-    group.pending.push(record);
     this.pending += 1;
-    if (this.pending > MAX_PENDING) this.digestPending();
-  }
-
-  private digestPending(): void {
-    for (const group of this.groups.values()) {
-      for (const record of group.pending) group.keys.add(this.identity(group.value, record));
-      group.pending = [];
+    if (this.pending > MAX_PENDING) {
+      for (const group of [this.latest!, ...this.groups.values()]) this.digest(group);
+      this.pending = 0;
     }
-    this.pending = 0;
   }
 
-  private prune(windowStart: CursorValue): void {
+  /** Puts a group's records with the others at its value. */
+  private file(group: SeenGroup): void {
+    const orderKey = cursorOrderKey(group.value);
+    const same = this.groups.get(orderKey);
+    if (same) {
+      same.pending.push(...group.pending);
+      for (const key of group.keys ?? []) (same.keys ??= new Set()).add(key);
+      return;
+    }
+    this.groups.set(orderKey, group);
+    if (this.groups.size > this.pruneAt) {
+      this.prune();
+      this.pruneAt = Math.max(64, 2 * this.groups.size);
+    }
+  }
+
+  /** The group's identities, its pending records digested. */
+  private digest(group: SeenGroup): Set<string> {
+    const keys = (group.keys ??= new Set());
+    for (const record of group.pending) keys.add(this.identity(group.value, record));
+    group.pending = [];
+    return keys;
+  }
+
+  /** Drops the groups below the window: all but the highest value's without `lookback`. */
+  private prune(): void {
     for (const [orderKey, group] of this.groups) {
-      if (compareCursorValues(group.value, windowStart) < 0) {
+      if (this.beforeWindow(group.value)) {
         this.pending -= group.pending.length;
         this.groups.delete(orderKey);
       }
     }
+  }
+
+  /** Plain numbers, not a `CursorValue` with its text: this runs for every new highest value. */
+  private moveWindow(top: CursorValue): void {
+    this.window = top.kind === 'instant' ? { top, ms: top.ms! - this.settings.lookback, ns: top.ns } : { top };
+  }
+
+  private beforeWindow(value: CursorValue): boolean {
+    const { top, ms, ns } = this.window!;
+    // Numbers have no lookback: their window is the highest value.
+    if (ms === undefined) return compareCursorValues(value, top) < 0;
+    return value.ms! < ms || (value.ms === ms && value.ns! < ns!);
   }
 
   private before(value: CursorValue): CursorValue {
