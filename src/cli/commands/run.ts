@@ -82,8 +82,8 @@ async function execute(definition: PipelineDefinition, { file, dryRun, limit, pr
   // `once`: a second Ctrl-C while the outputs are rolled back kills the process the usual way.
   process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
   let hideProgress = () => {};
-  const runOptions = (source: PipelineDefinition): RunOptions => {
-    const pipeline = buildPipeline(source, { logger: io.logger, pipelineDir: dirname(file) });
+  const runOptions = (built: PipelineDefinition): RunOptions => {
+    const pipeline = buildPipeline(built, { logger: io.logger, pipelineDir: dirname(file) });
     onBuilt(pipeline);
     hideProgress = progress ? io.stderr.showProgress(pipeline.metrics) : () => {};
     // Records are data, so a dry run prints them to stdout like the stdout sink: `--dry-run | jq` works,
