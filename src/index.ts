@@ -14,6 +14,12 @@ export { compileExpression, type Expression } from './expressions/compile-expres
 export { runPipeline, type RunOptions } from './pipeline/run-pipeline';
 export { RunMetrics } from './pipeline/run-metrics';
 export { loadPipeline, parsePipeline, type LoadOptions } from './pipeline/load-pipeline';
+export { runWithState, type StatefulRunOptions } from './state/run-with-state';
+export type { IncrementalOptions } from './state/incremental';
+export type { LockHolder, LockState, StateStore } from './state/state-store';
+export type { CursorState, LastRun, PipelineState, RunCheckpoint } from './state/state-document';
+export { createFileStateStore } from './state/file-state-store';
+export { createS3StateStore, type S3StateStoreOptions } from './state/s3-state-store';
 export { buildPipeline, type BuiltPipeline, type BuildOptions } from './pipeline/build-pipeline';
 export { createDefaultRegistry } from './pipeline/builtins';
 export { ComponentRegistry } from './pipeline/registry';
@@ -25,3 +31,5 @@ export { ConfigError, type ConfigIssue } from './errors/config-error';
 export { SourceError } from './errors/source-error';
 export { SinkError } from './errors/sink-error';
 export { InterruptedError } from './errors/interrupted-error';
+export { StateError } from './errors/state-error';
+export { StateLockedError } from './errors/state-locked-error';

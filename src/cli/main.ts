@@ -6,6 +6,7 @@ import { runDemo } from './commands/demo';
 import { DEFAULT_PIPELINE_DIR, listPipelines } from './commands/list';
 import { DRY_RUN_RECORDS, type RunArguments, runFile } from './commands/run';
 import { printSchema, SCHEMA_FORMATS } from './commands/schema';
+import { STATE_FORMATS, stateCommand, terminalConfirm } from './commands/state';
 import { validateFiles } from './commands/validate';
 import { type CliIo, processIo } from './io';
 
@@ -116,6 +117,21 @@ async function main(): Promise<void> {
       },
     )
     .command(
+      'state <file>',
+      "Show a pipeline's state (cursor, last successful run, unfinished run, lock), or reset it",
+      (command) =>
+        command
+          .positional('file', { type: 'string', demandOption: true, describe: 'Pipeline file with a state: section' })
+          .option('reset', { type: 'boolean', describe: 'Clear the cursor and the runs recorded: the next run exports everything (asks first)' })
+          .option('yes', { alias: 'y', type: 'boolean', describe: 'With --reset: do not ask (needed without a terminal)' })
+          .option('format', { choices: STATE_FORMATS, default: 'text' as const, describe: 'For people (text) or scripts (json)' })
+          .example('$0 state pipelines/customers-to-s3.yaml', 'Where the next run starts')
+          .example('$0 state pipelines/customers-to-s3.yaml --reset --yes', 'Export everything again next time'),
+      async (argv) => {
+        process.exitCode = await stateCommand({ file: argv.file, reset: argv.reset, yes: argv.yes, format: argv.format }, ioFor(argv), terminalConfirm());
+      },
+    )
+    .command(
       'demo',
       'Run pipelines/demo.yaml against a built-in sample API on loopback',
       (command) => runOptions(command).example('$0 demo', 'Writes out/customers.csv from the sample API').example('$0 demo --dry-run', 'Prints the first sample records'),
@@ -131,7 +147,7 @@ async function main(): Promise<void> {
     .example('$0 run --help', 'The options of a command')
     .example('$0 completion >> ~/.bashrc', 'Tab completion for commands and options')
     .epilogue(EXIT_CODES)
-    .demandCommand(1, 'Name a command: run, validate, list, schema or demo')
+    .demandCommand(1, 'Name a command: run, validate, list, schema, state or demo')
     .strict()
     .fail((message, error) => {
       if (error && !message) throw error;

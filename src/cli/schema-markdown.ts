@@ -92,9 +92,11 @@ export function schemaToMarkdown(schema: Node): string {
   return [
     '| Key | Type | Default | Description |',
     '| --- | --- | --- | --- |',
-    ...Object.entries(schema.properties ?? {}).map(([key, node]) => {
+    ...Object.entries(schema.properties ?? {}).flatMap(([key, node]) => {
       const fallback = schema.required?.includes(key) ? 'required' : node.default !== undefined ? code(node.default) : '';
-      return `| \`${key}\` | ${cell(typeOf(node))} | ${cell(fallback)} | ${cell(node.description ?? '')} |`;
+      // A top-level section of its own options (`state`) lists them, as a component's object options are.
+      const own = node.properties === undefined ? [] : optionRows(node, `${key}.`);
+      return [`| \`${key}\` | ${own.length > 0 ? 'object' : cell(typeOf(node))} | ${cell(fallback)} | ${cell(node.description ?? '')} |`, ...own];
     }),
     '',
     ...(source?.oneOf ?? []).flatMap((component) => componentSection('Source', component)),

@@ -3,7 +3,7 @@ import { ConfigError } from '../errors/config-error';
 import { InterruptedError } from '../errors/interrupted-error';
 import { isPageflowError } from '../errors/pageflow-error';
 import { redact } from '../errors/redact';
-import type { RunMetrics, SinkMetrics, StageMetrics } from '../pipeline/run-metrics';
+import type { IncrementalMetrics, RunMetrics, SinkMetrics, StageMetrics } from '../pipeline/run-metrics';
 
 export type RunOutcome = 'done' | 'failed' | 'interrupted' | 'invalid';
 
@@ -27,6 +27,8 @@ export interface RunSummary {
   readonly stages: readonly StageMetrics[];
   /** Records and bytes written by each sink. */
   readonly sinks: readonly SinkMetrics[];
+  /** Incremental runs: the cursor the run started `from` and, when it moved, `to`; records `skipped` as exported before. */
+  readonly incremental?: IncrementalMetrics;
   /** Set when the run did not finish: the one-line message (secrets redacted) and its code. */
   readonly error?: { readonly message: string; readonly code?: string };
 }
@@ -65,6 +67,7 @@ export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error,
     throttled: metrics.throttled,
     stages: metrics.stages.map((stage) => ({ ...stage })),
     sinks: metrics.sinks.map((sink) => ({ ...sink })),
+    ...(metrics.incremental ? { incremental: { ...metrics.incremental } } : {}),
     ...(error === undefined
       ? {}
       : {

@@ -11,6 +11,17 @@ export interface StageMetrics {
   out: number;
 }
 
+/** Where an incremental run's cursor started and, once the run's state is saved, where it ended. */
+export interface IncrementalMetrics {
+  readonly field: string;
+  /** The cursor the run started from; absent on a first run. */
+  readonly from?: string;
+  /** The cursor saved after the run; absent while it has not moved (a failed, `--limit` or dry run). */
+  to?: string;
+  /** Records dropped as exported by an earlier run. */
+  skipped: number;
+}
+
 export class RunMetrics {
   readonly startedAt = Date.now();
   pages = 0;
@@ -20,6 +31,8 @@ export class RunMetrics {
   throttled = 0;
   readonly stages: StageMetrics[] = [];
   readonly sinks: SinkMetrics[] = [];
+  /** Set for incremental runs. */
+  incremental?: IncrementalMetrics;
 
   elapsedMs(): number {
     return Date.now() - this.startedAt;

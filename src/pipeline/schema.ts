@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { stateConfig, type StateSettings } from '../state/state-config';
 import type { ComponentKind } from './component';
 import { formatPath, type PathSegment } from './issue-path';
 import type { ComponentRegistry } from './registry';
@@ -7,6 +8,7 @@ import type { ComponentRegistry } from './registry';
 export const pipelineFields = {
   name: z.string().min(1).meta({ description: 'Names the pipeline in logs, summaries and `pageflow list`.' }),
   description: z.string().optional().meta({ description: 'What the pipeline is for.' }),
+  state: stateConfig.optional(),
 };
 
 const structure = z.strictObject({
@@ -34,6 +36,7 @@ export interface PipelineDefinition {
   readonly source: ComponentConfig;
   readonly transforms: readonly TransformConfig[];
   readonly sinks: readonly ComponentConfig[];
+  readonly state?: StateSettings;
 }
 
 export interface LocatedIssue {
@@ -89,6 +92,9 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
     return config === undefined ? undefined : { type, config };
   });
   const sinkConfigs = sinks.map((sink, index) => component('sink', sink.type, ['sinks', index, 'type'], sink, ['sinks', index]));
+  if ((sourceConfig as ComponentConfig | undefined)?.incremental !== undefined && !parsed.data.state) {
+    report(['source', 'incremental'], 'needs a top-level state (where the cursor is kept between runs), e.g. state: { path: state/cursor.json }');
+  }
 
   if (issues.length > 0) return { issues };
   return {
@@ -99,6 +105,7 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
       source: sourceConfig as ComponentConfig,
       transforms: transformConfigs as TransformConfig[],
       sinks: sinkConfigs as ComponentConfig[],
+      state: parsed.data.state,
     },
   };
 }

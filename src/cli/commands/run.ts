@@ -2,8 +2,13 @@ import { dirname } from 'node:path';
 import { type BuiltPipeline, buildPipeline } from '../../pipeline/build-pipeline';
 import { loadPipeline } from '../../pipeline/load-pipeline';
 import { RunMetrics } from '../../pipeline/run-metrics';
-import { runPipeline } from '../../pipeline/run-pipeline';
+import { runPipeline, type RunOptions } from '../../pipeline/run-pipeline';
+import type { PipelineDefinition } from '../../pipeline/schema';
 import { createStdoutSink } from '../../sinks/stdout-sink';
+import { incrementalConfig } from '../../state/incremental';
+import { runWithState } from '../../state/run-with-state';
+import { openStateStore } from '../../state/state-config';
+import { withSourceParams } from '../../state/source-params';
 import type { CliIo } from '../io';
 import { reportError } from '../report-error';
 import { applyOverrides, parseOverrides } from '../set-overrides';
@@ -35,8 +40,8 @@ export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
   let pipeline: BuiltPipeline | undefined;
   let error: unknown; // undefined: the run succeeded
   try {
-    pipeline = await prepare(args, io);
-    await execute(pipeline, args, io);
+    const definition = await load(args, io);
+    await execute(definition, args, io, (built) => (pipeline = built));
   } catch (caught) {
     error = caught;
   }
@@ -60,18 +65,15 @@ export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
   return exitCode;
 }
 
-async function prepare({ file, set = [] }: RunArguments, io: CliIo): Promise<BuiltPipeline> {
+async function load({ file, set = [] }: RunArguments, io: CliIo): Promise<PipelineDefinition> {
   const overrides = parseOverrides(set);
   const definition = await loadPipeline(file, { env: io.env, edit: (document) => applyOverrides(document, overrides) });
-  const pipeline = buildPipeline(definition, { logger: io.logger, pipelineDir: dirname(file) });
-  io.logger.log('debug', `loaded ${file}: pipeline ${definition.name}, ${definition.transforms.length} transforms, ${pipeline.sinks.length} sinks`);
-  return pipeline;
+  io.logger.log('debug', `loaded ${file}: pipeline ${definition.name}, ${definition.transforms.length} transforms, ${definition.sinks.length} sinks`);
+  return definition;
 }
 
-async function execute(pipeline: BuiltPipeline, { dryRun, limit, progress }: RunArguments, io: CliIo): Promise<void> {
-  // Records are data, so a dry run prints them to stdout like the stdout sink: `--dry-run | jq` works,
-  // and stderr keeps only what is meant for people (logs, progress, the summary).
-  const sinks = dryRun ? [createStdoutSink({}, io.stdout)] : pipeline.sinks;
+/** Builds and runs the pipeline; with `state:`, under its lock and from its cursor. `onBuilt` gets the pipeline as soon as it exists. */
+async function execute(definition: PipelineDefinition, { file, dryRun, limit, progress }: RunArguments, io: CliIo, onBuilt: (pipeline: BuiltPipeline) => void): Promise<void> {
   const recordLimit = limit ?? (dryRun ? DRY_RUN_RECORDS : undefined);
   if (dryRun) io.logger.log('info', `dry run: nothing is written; the first ${recordLimit} records go to stdout as NDJSON`);
 
@@ -79,9 +81,35 @@ async function execute(pipeline: BuiltPipeline, { dryRun, limit, progress }: Run
   const interrupt = (signal: NodeJS.Signals) => controller.abort(signal);
   // `once`: a second Ctrl-C while the outputs are rolled back kills the process the usual way.
   process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
-  const hideProgress = progress ? io.stderr.showProgress(pipeline.metrics) : () => {};
+  let hideProgress = () => {};
+  const runOptions = (built: PipelineDefinition): RunOptions => {
+    const pipeline = buildPipeline(built, { logger: io.logger, pipelineDir: dirname(file) });
+    onBuilt(pipeline);
+    hideProgress = progress ? io.stderr.showProgress(pipeline.metrics) : () => {};
+    // Records are data, so a dry run prints them to stdout like the stdout sink: `--dry-run | jq` works,
+    // and stderr keeps only what is meant for people (logs, progress, the summary).
+    const sinks = dryRun ? [createStdoutSink({}, io.stdout)] : pipeline.sinks;
+    return { ...pipeline, sinks, limit: recordLimit, signal: controller.signal, logger: io.logger };
+  };
   try {
-    await runPipeline({ ...pipeline, sinks, limit: recordLimit, signal: controller.signal, logger: io.logger });
+    if (!definition.state) {
+      await runPipeline(runOptions(definition));
+      return;
+    }
+    const store = openStateStore(definition.state, io.logger);
+    try {
+      await runWithState({
+        store,
+        pipeline: definition.name,
+        incremental: incrementalConfig.optional().parse(definition.source.incremental),
+        readOnly: dryRun,
+        leaseMs: definition.state.lease,
+        logger: io.logger,
+        build: (params) => runOptions(withSourceParams(definition, params)),
+      });
+    } finally {
+      await store.close?.();
+    }
   } finally {
     hideProgress();
     process.off('SIGINT', interrupt).off('SIGTERM', interrupt);

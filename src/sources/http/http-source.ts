@@ -1,6 +1,7 @@
 import { defer, finalize, mergeMap, tap } from 'rxjs';
 import { z } from 'zod';
 import { ConfigError } from '../../errors/config-error';
+import { incrementalConfig } from '../../state/incremental';
 import { defineSource } from '../../pipeline/component';
 import { formatPath } from '../../pipeline/issue-path';
 import type { Source } from '../source';
@@ -58,6 +59,7 @@ export const httpSourceConfig = z.strictObject({
     .default(100_000)
     .meta({ description: 'Safety cap: a run that reaches it with pages left fails, as the export would be incomplete.' }),
   allowCrossOrigin: z.boolean().default(false).meta({ description: 'Follow next links to another origin, without credentials. Off: such a link fails the run.' }),
+  incremental: incrementalConfig.optional(),
 });
 
 export type HttpSourceOptions = Omit<z.input<typeof httpSourceConfig>, 'type'>;
