@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { SUITES } from './cases';
 import type { BenchCase, Scale } from './harness/bench-case';
 import { checkoutAt, compareCheckout } from './harness/checkout';
-import { outputMismatches, resultsTable } from './harness/report';
+import { outputMismatches, resultsTable, skippedSubjects } from './harness/report';
 import { type CaseResult, runCase } from './harness/run-case';
 
 const USAGE = `usage: npm run bench -- [--runs N] [--only name,…] [--quick] [--compare <built checkout>]… [--suite main|fleet] [--list]
@@ -83,6 +83,7 @@ async function main(): Promise<number> {
       '',
       resultsTable(results),
       '',
+      ...skippedSubjects(results).map((skipped) => `Skipped: ${skipped}`),
       ...mismatches.map((mismatch) => `OUTPUT DIFFERS: ${mismatch}`),
       ...failures.map((failure) => `FAILED: ${failure}`),
       '',

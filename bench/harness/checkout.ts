@@ -32,17 +32,24 @@ export function compareCheckout(dir: string, position: number, count: number): C
 }
 
 /**
- * Writes the first variant the checkout accepts to `file` and returns its label. A single variant is
- * written as it is (a run that rejects it fails loudly); several are tried with `pageflow validate`.
+ * Writes the first variant the checkout accepts to `file` and returns its label, or the reasons each was
+ * refused. One variant for this worktree is written as it is (a run that rejects it fails loudly);
+ * otherwise each is tried with the checkout's `pageflow validate`.
  */
-export async function writeAcceptedVariant(checkout: Checkout, variants: readonly PipelineVariant[], output: string, file: string): Promise<string> {
-  const rejected: string[] = [];
+export async function writeAcceptedVariant(
+  checkout: Checkout,
+  variants: readonly PipelineVariant[],
+  output: string,
+  file: string,
+  validate: boolean,
+): Promise<{ label: string } | { refused: string }> {
+  const refused: string[] = [];
   for (const variant of variants) {
     await writeFile(file, stringify(variant.definition(output)));
-    if (variants.length === 1) return variant.label;
+    if (!validate) return { label: variant.label };
     const validation = spawnSync(process.execPath, [checkout.cli, 'validate', file], { encoding: 'utf8' });
-    if (validation.status === 0) return variant.label;
-    rejected.push(`${variant.label}: ${validation.stderr.trim().split('\n').slice(0, 3).join(' / ')}`);
+    if (validation.status === 0) return { label: variant.label };
+    refused.push(`${variant.label}: ${validation.stderr.trim().split('\n').slice(0, 3).join(' / ')}`);
   }
-  throw new Error(`${checkout.label} accepts none of the pipeline variants:\n  ${rejected.join('\n  ')}`);
+  return { refused: refused.join('; ') };
 }

@@ -82,6 +82,11 @@ function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(ms < 1000 ? 3 : 2)} s`;
 }
 
+/** The `--compare` checkouts that could not run a case. */
+export function skippedSubjects(results: readonly CaseResult[]): string[] {
+  return results.flatMap((result) => result.skipped);
+}
+
 /** Every case's pageflow outputs that did not match the reference's bytes. */
 export function outputMismatches(results: readonly CaseResult[]): string[] {
   return results.flatMap(({ bench, modes }) =>

@@ -41,6 +41,8 @@ export interface CaseResult {
   readonly bench: BenchCase;
   readonly context: CaseContext;
   readonly modes: readonly { readonly mode: Mode; readonly results: readonly SubjectResult[] }[];
+  /** `--compare` checkouts that could not run the case (their `validate` refused every variant), and why. */
+  readonly skipped: readonly string[];
 }
 
 export interface CaseRunOptions {
@@ -65,7 +67,8 @@ export async function runCase(bench: BenchCase, options: CaseRunOptions): Promis
   const api = bench.api ? await startSampleApi(bench.api(scale)) : undefined;
   try {
     const context: CaseContext = { ...scale, url: api?.url ?? '' };
-    const subjects = await subjectsOf(bench, context, options.checkouts, dir);
+    const skipped: string[] = [];
+    const subjects = await subjectsOf(bench, context, options.checkouts, dir, skipped);
     const runs = Math.min(options.runs, bench.maxRuns ?? options.runs);
     const modes: CaseResult['modes'][number][] = [];
     for (const mode of bench.task ? (['in-process'] as const) : (bench.modes ?? ['whole-process', 'in-process'])) {
@@ -91,13 +94,13 @@ export async function runCase(bench: BenchCase, options: CaseRunOptions): Promis
       }
       modes.push({ mode, results: compareSubjects(inMode, samples, digests) });
     }
-    return { bench, context, modes };
+    return { bench, context, modes, skipped };
   } finally {
     await api?.close();
   }
 }
 
-async function subjectsOf(bench: BenchCase, context: CaseContext, checkouts: readonly Checkout[], dir: string): Promise<Subject[]> {
+async function subjectsOf(bench: BenchCase, context: CaseContext, checkouts: readonly Checkout[], dir: string, skipped: string[]): Promise<Subject[]> {
   const outputOf = (id: string) => (bench.output ? join(dir, `${id}.${bench.output}`) : undefined);
   const stdout = bench.stdout ?? false;
   const subjects: Subject[] = [];
@@ -111,15 +114,21 @@ async function subjectsOf(bench: BenchCase, context: CaseContext, checkouts: rea
   for (const checkout of job ? checkouts : []) {
     const output = outputOf(checkout.id);
     const file = join(dir, `${checkout.id}.yaml`);
+    const variants = job?.variants ?? [];
     // A case without an output (validate) still gets a path to put in its pipeline's sink.
-    const variant = await writeAcceptedVariant(checkout, job?.variants ?? [], output ?? join(dir, `${checkout.id}.out`), file);
+    const accepted = await writeAcceptedVariant(checkout, variants, output ?? join(dir, `${checkout.id}.out`), file, checkout !== checkouts[0] || variants.length > 1);
+    if ('refused' in accepted) {
+      if (checkout === checkouts[0]) throw new Error(`${checkout.label} accepts none of the pipeline variants: ${accepted.refused}`);
+      skipped.push(`${checkout.label} cannot run ${bench.name}: ${accepted.refused}`);
+      continue;
+    }
     const command = job?.command ?? 'run';
     subjects.push({
       id: checkout.id,
       role: 'pageflow',
       label: checkout.label,
       checkout,
-      variant: (job?.variants.length ?? 0) > 1 ? variant : undefined,
+      variant: variants.length > 1 ? accepted.label : undefined,
       output,
       stdout,
       argv: [checkout.cli, command, file],
