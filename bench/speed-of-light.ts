@@ -49,13 +49,13 @@ export async function speedOfLight({ url, format, gzip = false, output, concurre
   const sink: Writable = compressor ?? file ?? process.stdout;
   if (compressor) compressor.pipe(file ?? process.stdout);
   const seen = new Set<string>();
-  const encode = format === 'csv' ? csvRows : ndjsonRows;
+  const row = format === 'csv' ? csvRow : ndjsonRow;
   let written = 0;
   let header = format === 'csv';
 
   const take = async (page: Page) => {
     const before = seen.size;
-    let text = encode(page.data, seen);
+    let text = pageText(page.data, seen, row);
     written += seen.size - before;
     if (header && text) {
       text = `id,company,city,email\n${text}`;
@@ -119,26 +119,23 @@ function fetchPage(url: string, agent: http.Agent): Promise<Page> {
   });
 }
 
-function csvRows(customers: readonly Customer[], seen: Set<string>): string {
+/** The page's rows for records whose id was not seen before. */
+function pageText(customers: readonly Customer[], seen: Set<string>, row: (customer: Customer) => string): string {
   let text = '';
   for (const customer of customers) {
-    const { id } = customer;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    text += `${csvCell(id)},${csvCell(customer.companyName)},${csvCell(customer.city)},${csvCell(customer.primaryEmail)}\n`;
+    if (seen.has(customer.id)) continue;
+    seen.add(customer.id);
+    text += row(customer);
   }
   return text;
 }
 
-function ndjsonRows(customers: readonly Customer[], seen: Set<string>): string {
-  let text = '';
-  for (const customer of customers) {
-    const { id } = customer;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    text += `${JSON.stringify({ id, company: customer.companyName, city: customer.city, email: customer.primaryEmail })}\n`;
-  }
-  return text;
+function csvRow(customer: Customer): string {
+  return `${csvCell(customer.id)},${csvCell(customer.companyName)},${csvCell(customer.city)},${csvCell(customer.primaryEmail)}\n`;
+}
+
+function ndjsonRow(customer: Customer): string {
+  return `${JSON.stringify({ id: customer.id, company: customer.companyName, city: customer.city, email: customer.primaryEmail })}\n`;
 }
 
 // csv-stringify quotes a cell holding the delimiter, the quote or a line break, and doubles quotes.

@@ -3,7 +3,7 @@ import { createReadStream } from 'node:fs';
 import { mkdir, readdir, rm, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { type SampleApi, startSampleApi } from '../../src/demo/sample-api';
-import type { BenchCase, CaseContext, InProcessJob, Mode, Scale } from './bench-case';
+import type { BenchCase, CaseContext, InProcessJob, Mode, PageflowJob, Scale } from './bench-case';
 import { type Checkout, writeAcceptedVariant } from './checkout';
 import { timeInProcess, timeProcess } from './processes';
 import { type Summary, summarize, type TimedSample } from './summary';
@@ -111,31 +111,42 @@ async function subjectsOf(bench: BenchCase, context: CaseContext, checkouts: rea
   }
   if (bench.task) subjects.push({ id: 'pageflow', role: 'pageflow', label: checkouts[0].label, checkout: checkouts[0], inProcess: bench.task(context) });
   const job = bench.pageflow?.(context);
-  for (const checkout of job ? checkouts : []) {
-    const output = outputOf(checkout.id);
-    const file = join(dir, `${checkout.id}.yaml`);
-    const variants = job?.variants ?? [];
-    // A case without an output (validate) still gets a path to put in its pipeline's sink.
-    const accepted = await writeAcceptedVariant(checkout, variants, output ?? join(dir, `${checkout.id}.out`), file, checkout !== checkouts[0] || variants.length > 1);
-    if ('refused' in accepted) {
-      if (checkout === checkouts[0]) throw new Error(`${checkout.label} accepts none of the pipeline variants: ${accepted.refused}`);
-      skipped.push(`${checkout.label} cannot run ${bench.name}: ${accepted.refused}`);
-      continue;
-    }
-    const command = job?.command ?? 'run';
-    subjects.push({
-      id: checkout.id,
-      role: 'pageflow',
-      label: checkout.label,
-      checkout,
-      variant: variants.length > 1 ? accepted.label : undefined,
-      output,
-      stdout,
-      argv: [checkout.cli, command, file],
-      inProcess: command === 'run' ? { module: RUN_PIPELINE_TASK, args: { index: checkout.index, file } } : undefined,
-    });
+  for (const checkout of checkouts) {
+    if (!job) break;
+    const subject = await pageflowSubject(bench, job, checkout, checkout === checkouts[0], dir, outputOf(checkout.id));
+    if ('refused' in subject) skipped.push(`${checkout.label} cannot run ${bench.name}: ${subject.refused}`);
+    else subjects.push({ ...subject, stdout });
   }
   return subjects;
+}
+
+/** pageflow of one checkout, running the first pipeline variant the checkout accepts. */
+async function pageflowSubject(
+  bench: BenchCase,
+  job: PageflowJob,
+  checkout: Checkout,
+  main: boolean,
+  dir: string,
+  output: string | undefined,
+): Promise<Subject | { refused: string }> {
+  const file = join(dir, `${checkout.id}.yaml`);
+  // A case without an output (validate) still gets a path to put in its pipeline's sink.
+  const accepted = await writeAcceptedVariant(checkout, job.variants, output ?? join(dir, `${checkout.id}.out`), file, !main || job.variants.length > 1);
+  if ('refused' in accepted) {
+    if (main) throw new Error(`${checkout.label} accepts none of the pipeline variants of ${bench.name}: ${accepted.refused}`);
+    return accepted;
+  }
+  const command = job.command ?? 'run';
+  return {
+    id: checkout.id,
+    role: 'pageflow',
+    label: checkout.label,
+    checkout,
+    variant: job.variants.length > 1 ? accepted.label : undefined,
+    output,
+    argv: [checkout.cli, command, file],
+    inProcess: command === 'run' ? { module: RUN_PIPELINE_TASK, args: { index: checkout.index, file } } : undefined,
+  };
 }
 
 async function measure(subject: Subject, mode: Mode, cwd: string, api: SampleApi | undefined): Promise<TimedSample> {
