@@ -1,193 +1,117 @@
-import { fork } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { mkdir, readFile, rm } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { rm } from 'node:fs/promises';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { type SampleApi, type SampleApiOptions, startSampleApi } from '../src/demo/sample-api';
-import type { BaselineCase, BenchCase, BenchResult, PageflowCase } from './bench-case';
+import { SUITES } from './cases';
+import type { BenchCase, Scale } from './harness/bench-case';
+import { checkoutAt, compareCheckout } from './harness/checkout';
+import { outputMismatches, resultsTable, skippedSubjects } from './harness/report';
+import { type CaseResult, runCase } from './harness/run-case';
 
-const SLOW_SINK_MS = 20;
+const USAGE = `usage: npm run bench -- [--runs N] [--only name,…] [--quick] [--compare <built checkout>]… [--suite main|fleet] [--list]
 
-interface Row {
-  readonly name: string;
-  readonly records: number;
-  readonly wallMs: number;
-  readonly peakRssMiB: number;
-  readonly note: string;
-}
+  --runs N         timed runs per case and mode (default 5; some slow cases cap it)
+  --only a,b       cases by name, or every case whose name starts with "a-" (e.g. --only latency)
+  --quick          every count ÷ 20, one run, no warm-up: checks the harness, measures nothing
+  --compare DIR    also run the pageflow built in DIR (npm ci there), side by side in the same rounds
+  --suite NAME     main (default) or fleet
+  --list           list the cases and exit`;
 
 /**
- * `npm run bench`: the sample API runs in this process on loopback, every measured run in a child
- * process of its own (so the peak RSS is the run's own), and a Markdown table goes to stdout.
+ * `npm run bench`: the sample API on loopback in this process, every measured run in a child process
+ * of its own (whole-process: `node dist/cli/main.js run …` timed from spawn to exit; in-process:
+ * after the child's start-up), a Markdown table on stdout, progress on stderr.
  */
-async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
-  const runs = Math.max(1, Number(values.runs) || 5);
-  const memoryRuns = Math.min(runs, 3);
-  const outDir = resolve('out', 'bench');
-  await mkdir(outDir, { recursive: true });
-  const output = (name: string) => join(outDir, name);
-  const rows: Row[] = [];
-  const add = (row: Row) => {
-    rows.push(row);
-    progress(`${row.name}: ${(row.wallMs / 1000).toFixed(2)} s, ${Math.round(row.peakRssMiB)} MiB${row.note ? `, ${row.note}` : ''}`);
-  };
-
-  // CPU: no latency, 1000 records per page served from memory, so the server is not the bottleneck.
-  await withSampleApi({ customers: 200_000, cachePages: true }, async ({ url }) => {
-    const baselineCase: BaselineCase = { kind: 'baseline', url, perPage: 1000, output: output('cpu-baseline.csv') };
-    const pageflowCase: PageflowCase = { kind: 'pageflow', url, perPage: 1000, output: output('cpu-pageflow.csv') };
-    progress('CPU case: warm-up (fills the page cache)');
-    await runCase(baselineCase);
-    await runCase(pageflowCase);
-    const baseline: BenchResult[] = [];
-    const pageflow: BenchResult[] = [];
-    for (let run = 1; run <= runs; run += 1) {
-      progress(`CPU case: run ${run} of ${runs}`);
-      baseline.push(await runCase(baselineCase));
-      pageflow.push(await runCase(pageflowCase));
-    }
-    const ratios = pageflow.map((result, run) => result.wallMs / baseline[run].wallMs);
-    const identical = (await digest(baselineCase.output)) === (await digest(pageflowCase.output));
-    add({ name: 'CPU: hand-written script (axios + Set + csv-stringify)', ...medians(baseline), note: `median of ${runs}` });
-    add({
-      name: 'CPU: pageflow (dedup + 4-field map → CSV)',
-      ...medians(pageflow),
-      note: `${(median(pageflow.map((result) => result.wallMs)) / median(baseline.map((result) => result.wallMs))).toFixed(2)}× the script's time (bar ≤ 1.2; per-run ratios ${ratios.map((value) => value.toFixed(2)).join(', ')}); CSV ${identical ? 'byte-identical' : 'DIFFERS'}`,
-    });
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: {
+      runs: { type: 'string' },
+      only: { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      compare: { type: 'string', multiple: true, default: [] },
+      suite: { type: 'string', default: 'main' },
+      list: { type: 'boolean', default: false },
+      help: { type: 'boolean', default: false },
+    },
   });
-
-  // Latency: 100 pages of 100 records, each answered after 50 ms.
-  await withSampleApi({ customers: 10_000, latencyMs: 50, cachePages: true }, async ({ url }) => {
-    let sequential: { recordsPerSecond: number; digest: string } | undefined;
-    for (const concurrency of [1, 4, 8]) {
-      const bench: PageflowCase = { kind: 'pageflow', url, perPage: 100, concurrency, output: output(`latency-${concurrency}.csv`) };
-      const results: BenchResult[] = [];
-      for (let run = 1; run <= Math.min(runs, 3); run += 1) {
-        progress(`latency case, concurrency ${concurrency}: run ${run}`);
-        results.push(await runCase(bench));
-      }
-      const row = medians(results);
-      const hash = await digest(bench.output);
-      sequential ??= { recordsPerSecond: recordsPerSecond(row), digest: hash };
-      add({
-        name: `Latency 50 ms: pageflow, concurrency ${concurrency}`,
-        ...row,
-        note: `${(recordsPerSecond(row) / sequential.recordsPerSecond).toFixed(2)}× concurrency 1's records/s; output ${hash === sequential.digest ? 'byte-identical' : 'DIFFERS'}`,
-      });
-    }
-  });
-
-  // Memory: a million records with the exact dedup, the hashed dedup, and a sink slower than the API.
-  await withSampleApi({ customers: 1_000_000 }, async ({ url }) => {
-    const bench: PageflowCase = { kind: 'pageflow', url, perPage: 1000, output: output('memory.csv') };
-    // Peak RSS moves with the collector's timing from run to run: report the median and the highest.
-    const repeat = async (variant: PageflowCase, label: string) => {
-      const results: BenchResult[] = [];
-      for (let run = 1; run <= memoryRuns; run += 1) {
-        progress(`memory case, ${label}: run ${run} of ${memoryRuns}`);
-        results.push(await runCase(variant));
-      }
-      return { ...medians(results), note: `median of ${memoryRuns}; highest peak ${Math.round(Math.max(...results.map((result) => result.peakRssMiB)))} MiB` };
-    };
-    const exact = await repeat(bench, 'exact dedup');
-    add({ name: 'Memory: 1,000,000 records, dedup + map → CSV', ...exact, note: `${exact.note}; median ${Math.round((exact.peakRssMiB * 2 ** 20) / 1e6)} MB (bar: < 250 MB)` });
-    add({ name: 'Memory: same with `dedup: { key: id, hash: true }`', ...(await repeat({ ...bench, hashDedup: true }, 'hashed dedup')) });
-    progress(`memory case: 1,000,000 records into a store taking ${SLOW_SINK_MS} ms per chunk`);
-    const slow = await runCase({ ...bench, slowSinkMs: SLOW_SINK_MS });
-    add({
-      name: `Memory: 1,000,000 records into a slow store (${SLOW_SINK_MS} ms per chunk)`,
-      ...medians([slow]),
-      note: `the source never read more than ${slow.maxRecordsAhead} records ahead of the store`,
-    });
-  });
-  await rm(outDir, { recursive: true, force: true });
-
-  progress('dedup memory per key');
-  const perKey: string[] = [];
-  for (const shape of ['sample-id', 'uuid'] as const) {
-    for (const hash of [false, true]) {
-      const { bytesPerKey } = await runCase({ kind: 'dedup-memory', keys: 1_000_000, shape, hash }, ['--expose-gc']);
-      perKey.push(`| ${shape === 'uuid' ? 'UUID (36 characters)' : 'sample id (17 characters)'} | ${hash ? '`hash: true`' : 'default (exact)'} | ${bytesPerKey?.toFixed(1)} |`);
-    }
+  if (values.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return 0;
+  }
+  const suite = SUITES[values.suite];
+  if (!suite) throw new Error(`unknown suite "${values.suite}" (expected one of: ${Object.keys(SUITES).join(', ')})`);
+  const scale: Scale = { quick: values.quick, size: (full) => (values.quick ? Math.max(1, Math.round(full / 20)) : full) };
+  if (values.list) {
+    for (const bench of suite) process.stdout.write(`${bench.name.padEnd(28)} ${bench.title(scale)}\n`);
+    return 0;
+  }
+  const runs = values.runs === undefined ? (values.quick ? 1 : 5) : Number(values.runs);
+  if (!Number.isInteger(runs) || runs < 1) throw new Error(`--runs must be a whole number ≥ 1, got "${values.runs}"`);
+  const cases = select(suite, values.only);
+  if (cases.length === 0) {
+    process.stderr.write(`bench: suite "${values.suite}" has no cases yet (see bench/README.md for how to add one)\n`);
+    return 0;
   }
 
+  const root = resolve(__dirname, '..', '..', '..');
+  const checkouts = [checkoutAt(root, 'pageflow', 'pageflow'), ...values.compare.map((dir, index) => compareCheckout(dir, index, values.compare.length))];
+  const outDir = join(root, 'out', 'bench');
+  const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
+  const loadBefore = loadavg();
+  const started = new Date();
+  const results: CaseResult[] = [];
+  const failures: string[] = [];
+  for (const bench of cases) {
+    try {
+      results.push(await runCase(bench, { scale, runs, checkouts, outDir, progress }));
+    } catch (error) {
+      failures.push(`${bench.name}: ${error instanceof Error ? error.message : String(error)}`);
+      progress(`${bench.name} FAILED: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
+  await rm(outDir, { recursive: true, force: true });
+
   const [cpu] = cpus();
+  const load = (values: number[]) => values.map((value) => value.toFixed(2)).join(' ');
+  const mismatches = outputMismatches(results);
   process.stdout.write(
     [
       '',
       `Machine: ${cpus().length} × ${cpu?.model.trim() ?? 'unknown CPU'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB RAM, Node ${process.version}, ${process.platform}`,
+      `Date: ${started.toISOString().slice(0, 16).replace('T', ' ')} UTC; ${runs} timed run${runs === 1 ? '' : 's'} per case and mode${values.quick ? ' (--quick: reduced sizes, no warm-up; not a measurement)' : ''}; load average ${load(loadBefore)} before, ${load(loadavg())} after`,
+      ...checkouts.map((checkout) => `${checkout.label}: ${checkout.dir}`),
       '',
-      '| Case | Records | Wall time | Records/s | Peak RSS | Notes |',
-      '| --- | ---: | ---: | ---: | ---: | --- |',
-      ...rows.map(
-        (row) =>
-          `| ${row.name} | ${formatNumber(row.records)} | ${formatNumber(row.wallMs / 1000, 2)} s | ${formatNumber(recordsPerSecond(row))} | ${formatNumber(row.peakRssMiB)} MiB | ${row.note} |`,
-      ),
+      resultsTable(results),
       '',
-      'Dedup memory, 1,000,000 distinct keys (heap + typed arrays after a full GC):',
-      '',
-      '| Key | Dedup | Bytes per key |',
-      '| --- | --- | ---: |',
-      ...perKey,
+      ...skippedSubjects(results).map((skipped) => `Skipped: ${skipped}`),
+      ...mismatches.map((mismatch) => `OUTPUT DIFFERS: ${mismatch}`),
+      ...failures.map((failure) => `FAILED: ${failure}`),
       '',
     ].join('\n'),
   );
+  return mismatches.length > 0 || failures.length > 0 ? 1 : 0;
 }
 
-async function withSampleApi(options: SampleApiOptions, use: (api: SampleApi) => Promise<void>): Promise<void> {
-  const api = await startSampleApi(options);
-  try {
-    await use(api);
-  } finally {
-    await api.close();
+/** The cases `--only` names (exactly, or by a prefix before a `-`), plus those they are quoted relative to. */
+function select(suite: readonly BenchCase[], only: string | undefined): BenchCase[] {
+  if (!only) return [...suite];
+  const wanted = new Set<BenchCase>();
+  for (const token of only.split(',').map((part) => part.trim()).filter(Boolean)) {
+    const matches = suite.filter((bench) => bench.name === token || bench.name.startsWith(`${token}-`));
+    if (matches.length === 0) throw new Error(`--only ${token}: no such case (see --list)`);
+    for (const bench of matches) wanted.add(bench);
   }
+  for (const bench of [...wanted]) {
+    const other = suite.find((candidate) => candidate.name === bench.relativeTo);
+    if (other) wanted.add(other);
+  }
+  return suite.filter((bench) => wanted.has(bench));
 }
 
-/** Runs one case in a child process and resolves with what it reports. */
-function runCase(bench: BenchCase, execArgv: string[] = []): Promise<BenchResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = fork(join(__dirname, 'run-case.js'), [JSON.stringify(bench)], { execArgv, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    let result: BenchResult | undefined;
-    child.on('message', (message) => (result = message as BenchResult));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 && result ? resolvePromise(result) : reject(new Error(`bench case ${bench.kind} failed (exit code ${code})`))));
-  });
-}
-
-/** Median wall time and median peak RSS over the runs of one case. */
-function medians(results: readonly BenchResult[]): Pick<Row, 'records' | 'wallMs' | 'peakRssMiB'> {
-  return {
-    records: results[0].records,
-    wallMs: median(results.map((result) => result.wallMs)),
-    peakRssMiB: median(results.map((result) => result.peakRssMiB)),
-  };
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
-}
-
-function recordsPerSecond(row: Pick<Row, 'records' | 'wallMs'>): number {
-  return row.records / (row.wallMs / 1000);
-}
-
-function formatNumber(value: number, digits = 0): string {
-  return value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-}
-
-async function digest(path: string): Promise<string> {
-  return createHash('sha256').update(await readFile(path)).digest('hex');
-}
-
-function progress(message: string): void {
-  process.stderr.write(`bench: ${message}\n`);
-}
-
-main().catch((error: unknown) => {
-  process.stderr.write(`${error instanceof Error ? error.stack : String(error)}\n`);
-  process.exitCode = 1;
-});
+main().then(
+  (code) => (process.exitCode = code),
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof Error ? error.message : String(error)}\n${USAGE}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -15,6 +15,12 @@ export interface SampleApiOptions {
    * benchmark measures the client rather than the server. @default false
    */
   readonly cachePages?: boolean;
+  /**
+   * The page shape: `simplePaginate` (a next link only, as Mijn Klantportaal answers) or `paginate`
+   * (Laravel's `paginate()`: also `last_page`, `total` and the page links, so the last page is known
+   * from page 1). @default 'simplePaginate'
+   */
+  readonly shape?: 'simplePaginate' | 'paginate';
 }
 
 export interface SampleApi {
@@ -46,10 +52,52 @@ export function sampleCustomer(index: number): DataRecord {
   };
 }
 
+/** Laravel `simplePaginate()`, with Mijn Klantportaal's trailing comma in `next_page_url`. */
+function simplePaginateBody(base: string, page: number, perPage: number, total: number, data: DataRecord[]) {
+  const from = (page - 1) * perPage;
+  return {
+    current_page: page,
+    data,
+    first_page_url: `${base}?page=1`,
+    from: data.length > 0 ? from + 1 : null,
+    next_page_url: from + data.length < total ? `${base}?page=${page + 1},` : null,
+    path: base,
+    per_page: perPage,
+    prev_page_url: page > 1 ? `${base}?page=${page - 1}` : null,
+    to: data.length > 0 ? from + data.length : null,
+  };
+}
+
+/** Laravel `paginate()`: the page count is known, and the links lose the query string as Laravel's do. */
+function paginateBody(base: string, page: number, perPage: number, total: number, data: DataRecord[]) {
+  const from = (page - 1) * perPage;
+  const lastPage = Math.max(1, Math.ceil(total / perPage));
+  const pageUrl = (number: number) => (number >= 1 && number <= lastPage ? `${base}?page=${number}` : null);
+  const window: { url: string | null; label: string; active: boolean }[] = [];
+  for (let number = Math.max(1, page - 3); number <= Math.min(lastPage, page + 3); number += 1) {
+    window.push({ url: pageUrl(number), label: String(number), active: number === page });
+  }
+  return {
+    current_page: page,
+    data,
+    first_page_url: pageUrl(1),
+    from: data.length > 0 ? from + 1 : null,
+    last_page: lastPage,
+    last_page_url: pageUrl(lastPage),
+    links: [{ url: pageUrl(page - 1), label: '&laquo; Previous', active: false }, ...window, { url: pageUrl(page + 1), label: 'Next &raquo;', active: false }],
+    next_page_url: pageUrl(page + 1),
+    path: base,
+    per_page: perPage,
+    prev_page_url: pageUrl(page - 1),
+    to: data.length > 0 ? from + data.length : null,
+    total,
+  };
+}
+
 /**
  * A local stand-in for the Mijn Klantportaal customers API: Laravel simplePaginate pages, the
  * documented trailing comma in `next_page_url`, a next link without the query string, and page 1
- * served for a page parameter Laravel cannot read.
+ * served for a page parameter Laravel cannot read; or Laravel paginate pages (`shape: 'paginate'`).
  */
 export async function startSampleApi(options: SampleApiOptions = {}): Promise<SampleApi> {
   const total = options.customers ?? 250;
@@ -82,17 +130,7 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
     const base = `http://${request.headers.host}/v1/customers`;
     const data: DataRecord[] = [];
     for (let index = from; index < to; index += 1) data.push(sampleCustomer(index));
-    const pageBody = {
-      current_page: page,
-      data,
-      first_page_url: `${base}?page=1`,
-      from: data.length > 0 ? from + 1 : null,
-      next_page_url: to < total ? `${base}?page=${page + 1},` : null,
-      path: base,
-      per_page: perPage,
-      prev_page_url: page > 1 ? `${base}?page=${page - 1}` : null,
-      to: data.length > 0 ? to : null,
-    };
+    const pageBody = options.shape === 'paginate' ? paginateBody(base, page, perPage, total, data) : simplePaginateBody(base, page, perPage, total, data);
     const body = Buffer.from(JSON.stringify(pageBody));
     if (options.cachePages) cache.set(cacheKey, body);
     send(200, body);
