@@ -9,12 +9,17 @@ export const pipelineFields = {
   description: z.string().optional().meta({ description: 'What the pipeline is for.' }),
 };
 
+/** Follows `rejects:` (a sink, validated like the others). */
+export const maxRejectsField = z.int().min(0).optional().meta({ description: 'Fail the run once more than this many records were rejected (to the rejects sink). Default: no limit.' });
+
 const structure = z.strictObject({
   ...pipelineFields,
   source: z.looseObject({}),
   // Each step's shape is checked below, where the message can name the transforms there are.
   transforms: z.array(z.unknown()).default([]),
   sinks: z.array(z.looseObject({})).min(1, 'expected at least one sink'),
+  rejects: z.looseObject({}).optional(),
+  maxRejects: maxRejectsField,
 });
 
 export interface ComponentConfig {
@@ -34,6 +39,9 @@ export interface PipelineDefinition {
   readonly source: ComponentConfig;
   readonly transforms: readonly TransformConfig[];
   readonly sinks: readonly ComponentConfig[];
+  /** The sink of the records the transforms reject, wrapped as `{ record, step, error, page }`. */
+  readonly rejects?: ComponentConfig;
+  readonly maxRejects?: number;
 }
 
 export interface LocatedIssue {
@@ -89,6 +97,7 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
     return config === undefined ? undefined : { type, config };
   });
   const sinkConfigs = sinks.map((sink, index) => component('sink', sink.type, ['sinks', index, 'type'], sink, ['sinks', index]));
+  const rejects = parsed.data.rejects && component('sink', parsed.data.rejects.type, ['rejects', 'type'], parsed.data.rejects, ['rejects']);
 
   if (issues.length > 0) return { issues };
   return {
@@ -99,6 +108,8 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
       source: sourceConfig as ComponentConfig,
       transforms: transformConfigs as TransformConfig[],
       sinks: sinkConfigs as ComponentConfig[],
+      ...(rejects === undefined ? {} : { rejects: rejects as ComponentConfig }),
+      ...(parsed.data.maxRejects === undefined ? {} : { maxRejects: parsed.data.maxRejects }),
     },
   };
 }

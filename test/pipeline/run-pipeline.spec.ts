@@ -12,6 +12,9 @@ function memorySink({ writeDelayMs = 0, failOnWrite }: { writeDelayMs?: number; 
   const calls: string[] = [];
   const sink: Sink = {
     metrics: { name: 'memory', records: 0, bytes: 0 },
+    async open() {
+      calls.push('open');
+    },
     async write(records) {
       if (batches.length + 1 === failOnWrite) throw new Error('disk full');
       if (writeDelayMs) await delay(writeDelayMs);
@@ -86,7 +89,7 @@ describe('runPipeline', () => {
     for (const sink of [first, second]) {
       expect(sink.records().map((record) => record.id)).toEqual(Array.from({ length: 15 }, (_, index) => index));
       expect(sink.batches.every((batch) => batch.length <= 5)).toBe(true);
-      expect(sink.calls).toEqual(['finish']);
+      expect(sink.calls).toEqual(['open', 'finish']);
     }
     expect(metrics.sinks.map((sink) => sink.records)).toEqual([15, 15]);
   });
@@ -106,7 +109,7 @@ describe('runPipeline', () => {
     const sink = memorySink();
     await runPipeline({ source: pagedSource(0, 5).source, sinks: [sink.sink] });
     expect(sink.batches).toEqual([]);
-    expect(sink.calls).toEqual(['finish']);
+    expect(sink.calls).toEqual(['open', 'finish']);
   });
 
   it('resolves demand() only once the sinks have written every record emitted so far', async () => {
@@ -134,15 +137,15 @@ describe('runPipeline', () => {
     expect(sink.records()).toHaveLength(25);
     expect(state.unsubscribed).toBe(true);
     expect(state.pagesStarted).toBeLessThanOrEqual(3);
-    expect(sink.calls).toEqual(['finish']);
+    expect(sink.calls).toEqual(['open', 'finish']);
   });
 
   it('aborts every sink and rethrows when the source fails', async () => {
     const first = memorySink();
     const second = memorySink();
     await expect(runPipeline({ source: pagedSource(5, 3, { failAtPage: 3 }).source, sinks: [first.sink, second.sink] })).rejects.toThrow('page 3 failed');
-    expect(first.calls).toEqual(['abort: page 3 failed']);
-    expect(second.calls).toEqual(['abort: page 3 failed']);
+    expect(first.calls).toEqual(['open', 'abort: page 3 failed']);
+    expect(second.calls).toEqual(['open', 'abort: page 3 failed']);
   });
 
   it('stops fetching, aborts every sink and rethrows the sink error when a write fails', async () => {
@@ -152,8 +155,8 @@ describe('runPipeline', () => {
     await expect(runPipeline({ source, sinks: [failing.sink, healthy.sink], batchSize: 10 })).rejects.toThrow('disk full');
     expect(state.unsubscribed).toBe(true);
     expect(state.pagesStarted).toBeLessThanOrEqual(3);
-    expect(failing.calls).toEqual(['abort: disk full']);
-    expect(healthy.calls).toEqual(['abort: disk full']);
+    expect(failing.calls).toEqual(['open', 'abort: disk full']);
+    expect(healthy.calls).toEqual(['open', 'abort: disk full']);
   });
 
   it('rolls back with an InterruptedError for the signal when aborted', async () => {
@@ -168,6 +171,6 @@ describe('runPipeline', () => {
     expect((error as InterruptedError).exitCode).toBe(143);
     expect(state.unsubscribed).toBe(true);
     expect(state.pagesStarted).toBeLessThan(1000);
-    expect(sink.calls).toEqual([`abort: ${(error as Error).message}`]);
+    expect(sink.calls).toEqual(['open', `abort: ${(error as Error).message}`]);
   });
 });

@@ -182,6 +182,7 @@ sinks:
     const key = 'other-sink-failed.ndjson';
     const failing: Sink = {
       metrics: { name: 'failing', records: 0, bytes: 0 },
+      open: async () => {},
       write: async () => {},
       finish: async () => {
         await delay(5);
