@@ -29,7 +29,7 @@ export const PARQUET_TYPES: Record<ColumnType, { readonly element: Omit<SchemaEl
     convert: (value) => (typeof value === 'string' ? value : MISMATCH),
   },
   int64: {
-    element: { type: 'INT64', logical_type: { type: 'INTEGER', bitWidth: 64, isSigned: true } },
+    element: { type: 'INT64' },
     convert: (value) => {
       if (typeof value === 'number') return Number.isInteger(value) ? int64(BigInt(value)) : MISMATCH;
       if (typeof value === 'bigint') return int64(value);
@@ -63,8 +63,9 @@ export const PARQUET_TYPES: Record<ColumnType, { readonly element: Omit<SchemaEl
     },
   },
   json: {
-    // Bytes already: the writer's own JSON conversion would not write exact numbers.
-    element: { type: 'BYTE_ARRAY', logical_type: { type: 'JSON' } },
+    // Bytes already: the writer's own JSON conversion would not write exact numbers. The footer
+    // declares the column JSON (see `declareJson`); its pages are written as plain byte arrays.
+    element: { type: 'BYTE_ARRAY' },
     convert: (value) => Buffer.from(stringifyJson(value)),
   },
 };

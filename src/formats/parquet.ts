@@ -32,7 +32,7 @@ interface Column {
 export function createParquetEncoder(options: EncoderOptions = {}): Encoder {
   const { rowGroupSize = DEFAULT_ROW_GROUP_SIZE, onTypeMismatch = 'fail', counters } = options;
   const bytes = new ByteWriter();
-  let layout: { readonly columns: readonly Column[]; readonly fields: RecordColumns; readonly writer: ParquetWriter } | undefined;
+  let layout: { readonly columns: readonly Column[]; readonly fields: RecordColumns; readonly writer: ParquetWriter; readonly declareJson: () => void } | undefined;
   let rows = 0;
   let textBytes = 0;
 
@@ -49,7 +49,10 @@ export function createParquetEncoder(options: EncoderOptions = {}): Encoder {
     ];
     const codec = CODECS[options.compression ?? 'snappy'];
     const writer = new ParquetWriter({ writer: bytes, schema, codec, compressors: { GZIP: (input) => gzipSync(input) }, createdBy: 'pageflow' });
-    return { columns, fields, writer };
+    // hyparquet-writer would turn the values of a column it knows to be JSON into text with JSON.stringify,
+    // losing exact numbers: pageflow writes them as bytes of its own JSON, and says JSON in the footer only.
+    const declareJson = () => schema.forEach((element, index) => index > 0 && columns[index - 1].type === 'json' && Object.assign(element, { converted_type: 'JSON', logical_type: { type: 'JSON' } }));
+    return { columns, fields, writer, declareJson };
   };
 
   const writeRowGroup = () => {
@@ -96,6 +99,7 @@ export function createParquetEncoder(options: EncoderOptions = {}): Encoder {
     end(): Uint8Array {
       layout ??= start([]);
       writeRowGroup();
+      layout.declareJson();
       void layout.writer.finish();
       return take();
     },

@@ -5,14 +5,26 @@ import { gunzipSync } from 'node:zlib';
 import { DuckDBInstance } from '@duckdb/node-api';
 import type { DataRecord } from '../../src/record';
 
-/** A Parquet file as DuckDB reads it: its rows (DuckDB's JavaScript values) and each column's SQL type. */
-export async function readParquetFile(file: string): Promise<{ rows: Record<string, unknown>[]; types: Record<string, string> }> {
+export interface ParquetRead {
+  /** The rows, as DuckDB's JavaScript values (bigint for BIGINT, `{ micros }` for timestamps…). */
+  readonly rows: Record<string, unknown>[];
+  /** Each column's SQL type as DuckDB reads it. */
+  readonly types: Record<string, string>;
+  /** Each column's converted type in the file's own schema (`JSON`, `DATE`…), where it has one. */
+  readonly convertedTypes: Record<string, string | null>;
+}
+
+/** A Parquet file as DuckDB reads it. */
+export async function readParquetFile(file: string): Promise<ParquetRead> {
   const instance = await DuckDBInstance.create(':memory:');
   const connection = await instance.connect();
+  const quoted = `'${file.replace(/'/g, "''")}'`;
   try {
-    const result = await connection.runAndReadAll(`SELECT * FROM read_parquet('${file.replace(/'/g, "''")}')`);
+    const result = await connection.runAndReadAll(`SELECT * FROM read_parquet(${quoted})`);
     const types = Object.fromEntries(result.columnNames().map((name, index) => [name, String(result.columnTypes()[index])]));
-    return { rows: result.getRowObjects(), types };
+    const schema = await connection.runAndReadAll(`SELECT name, converted_type FROM parquet_schema(${quoted}) WHERE num_children IS NULL`);
+    const convertedTypes = Object.fromEntries(schema.getRowObjects().map((row) => [String(row.name), row.converted_type === null ? null : String(row.converted_type)]));
+    return { rows: result.getRowObjects(), types, convertedTypes };
   } finally {
     connection.closeSync();
     instance.closeSync();
@@ -20,7 +32,7 @@ export async function readParquetFile(file: string): Promise<{ rows: Record<stri
 }
 
 /** Parquet bytes (an object fetched from S3) as DuckDB reads them, through a temporary file. */
-export async function readParquetBytes(bytes: Uint8Array): Promise<{ rows: Record<string, unknown>[]; types: Record<string, string> }> {
+export async function readParquetBytes(bytes: Uint8Array): Promise<ParquetRead> {
   const folder = await mkdtemp(join(tmpdir(), 'pageflow-parquet-'));
   try {
     const file = join(folder, 'object.parquet');

@@ -8,6 +8,8 @@ import { createTmpDir, type TmpDir } from '../helpers/tmp-dir';
 
 const byIntegration = (records: Record<string, unknown>[]) => [...records].sort((a, b) => String(a.integration).localeCompare(String(b.integration)));
 
+jest.setTimeout(20_000); // DuckDB's first load takes seconds on a busy machine
+
 testSinkContract(fileSubject('file (CSV)', 'out/customers.csv'));
 testSinkContract(fileSubject('file (NDJSON, gzip)', 'customers.ndjson.gz'));
 testSinkContract(fileSubject('file (Parquet)', 'lake/customers.parquet', { columns: [{ name: 'id', type: 'string' }, 'name', 'integration'] }));
