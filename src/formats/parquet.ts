@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { ByteWriter, ParquetWriter } from 'hyparquet-writer';
+import { ExactNumber } from '../json/exact-number';
 import { stringifyJson } from '../json/stringify-json';
 import type { DataRecord } from '../record';
 import type { BatchOrigin } from '../sinks/sink';
@@ -118,6 +119,6 @@ export function createParquetEncoder(options: EncoderOptions = {}): Encoder {
 
 /** A value as it would appear in JSON, cut to a length fit for a one-line message. */
 function preview(value: unknown): string {
-  const text = value instanceof Date ? `Date ${String(value)}` : (stringifyJson(value) ?? String(value));
+  const text = value instanceof ExactNumber ? value.text : value instanceof Date ? `Date ${String(value)}` : (stringifyJson(value) ?? String(value));
   return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
