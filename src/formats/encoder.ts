@@ -46,7 +46,7 @@ export interface EncoderOptions {
 }
 
 /** Parquet rows per row group unless `rowGroupSize` says otherwise. */
-export const DEFAULT_ROW_GROUP_SIZE = 100_000;
+export const DEFAULT_ROW_GROUP_SIZE = 10_000;
 
 export const PARQUET_COMPRESSIONS = ['snappy', 'gzip', 'none'] as const;
 export type ParquetCompression = (typeof PARQUET_COMPRESSIONS)[number];

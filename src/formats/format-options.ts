@@ -37,7 +37,7 @@ export const formatOptionFields = {
       description: `Columns in order; other fields are left out. A name, or for Parquet { name, type } with type one of ${COLUMN_TYPES.join(', ')}. Default: the keys of the first page, in order of first appearance (Parquet types inferred from its values).`,
       examples: [['id', 'company'], [{ name: 'id', type: 'int64' }, { name: 'createdAt', type: 'timestamp' }]],
     }),
-  rowGroupSize: z.int().min(1).optional().meta({ description: `Parquet: rows per row group; a row group is also written once its text reaches about 64 MiB. Memory holds one row group. Default: ${DEFAULT_ROW_GROUP_SIZE}.` }),
+  rowGroupSize: z.int().min(1).optional().meta({ description: `Parquet: rows per row group; a row group is also written once its text reaches about 4 MiB. Memory holds one row group (about 3 KB a row of 7 columns while it is written: raise it for larger row groups if memory allows). Default: ${DEFAULT_ROW_GROUP_SIZE}.` }),
   compression: z.enum(PARQUET_COMPRESSIONS).optional().meta({ description: 'Parquet: compression codec of every column. Default: snappy.' }),
   onTypeMismatch: z
     .enum(['fail', 'null'])

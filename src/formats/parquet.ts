@@ -9,7 +9,7 @@ import { inferColumnType, MISMATCH, PARQUET_TYPES, type SchemaElement } from './
 import { RecordColumns } from './record-columns';
 
 /** A row group is also written once its text values add up to about this much, whatever its row count. */
-const ROW_GROUP_TEXT_BYTES = 64 * 1024 * 1024;
+const ROW_GROUP_TEXT_BYTES = 4 * 1024 * 1024;
 
 const CODECS: Record<ParquetCompression, NonNullable<ConstructorParameters<typeof ParquetWriter>[0]['codec']>> = { snappy: 'SNAPPY', gzip: 'GZIP', none: 'UNCOMPRESSED' };
 
@@ -22,7 +22,7 @@ interface Column {
 
 /**
  * Parquet, streamed: rows are collected column by column and written as a row group (snappy by
- * default) whenever `rowGroupSize` rows or about 64 MiB of text have gathered, so memory holds one
+ * default) whenever `rowGroupSize` rows or about 4 MiB of text have gathered, so memory holds one
  * row group, never the file. The footer comes with `end()`.
  *
  * Column types come from `columns:` (`{ name, type }`), or are inferred from the first batch (the
