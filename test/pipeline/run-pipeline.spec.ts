@@ -1,6 +1,9 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { filter, from, map, Observable } from 'rxjs';
 import { RejectLimitError } from '../../src/errors/reject-limit-error';
+import { ConfigError } from '../../src/errors/config-error';
+import { buildPipeline } from '../../src/pipeline/build-pipeline';
+import { parsePipeline } from '../../src/pipeline/load-pipeline';
 import { RejectRouter } from '../../src/pipeline/reject-router';
 import { InterruptedError } from '../../src/errors/interrupted-error';
 import { runPipeline } from '../../src/pipeline/run-pipeline';
@@ -283,6 +286,26 @@ describe('runPipeline', () => {
       await expect(runPipeline({ source: pagedSource(1, 3).source, operators: [rejectOdd(channel)], sinks: [memorySink().sink], rejects: { channel } })).rejects.toThrow(
         'a record was rejected, but the pipeline has no rejects: sink to take it',
       );
+    });
+  });
+
+  describe('rejects: in a pipeline file', () => {
+    const file = (rest: string) => `name: p\nsource: { type: http, url: "http://127.0.0.1:1/items" }\nsinks: [{ type: stdout }]\n${rest}`;
+
+    it('builds the rejects sink, of any type, with maxRejects', () => {
+      const built = buildPipeline(parsePipeline(file('rejects: { type: file, path: out/rejects.ndjson }\nmaxRejects: 5\n'), 'p.yaml', { env: {} }));
+      expect(built.rejects.sink?.metrics.name).toBe('file:out/rejects.ndjson');
+      expect(built.rejects.maxRejects).toBe(5);
+      expect(built.rejects.channel).toBeInstanceOf(RejectRouter);
+    });
+
+    it.each([
+      { rest: 'rejects: { type: stdot }\n', message: /rejects\.type: unknown sink type "stdot"/ },
+      { rest: 'rejects: { type: file }\n', message: /rejects\.path: Invalid input/ },
+      { rest: 'maxRejects: -1\n', message: /maxRejects: Too small: expected number to be >=0/ },
+    ])('reports $message', ({ rest, message }) => {
+      expect(() => parsePipeline(file(rest), 'p.yaml', { env: {} })).toThrow(ConfigError);
+      expect(() => parsePipeline(file(rest), 'p.yaml', { env: {} })).toThrow(message);
     });
   });
 });
