@@ -28,10 +28,11 @@ export function createSlowStoreSink({ delayMs, highWaterMark = 64 * 1024, onChun
     });
     return {
       stream,
-      async commit() {
+      async close() {
         stream.end();
         await finished(stream);
       },
+      async commit() {},
       async discard() {
         stream.destroy();
       },

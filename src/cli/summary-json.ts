@@ -23,9 +23,11 @@ export interface RunSummary {
   readonly retries: number;
   /** Answers 429 (Too Many Requests). */
   readonly throttled: number;
+  /** Records the transforms rejected to the `rejects:` sink. */
+  readonly rejects: number;
   /** Records into and out of each transform, in order. */
   readonly stages: readonly StageMetrics[];
-  /** Records and bytes written by each sink. */
+  /** Records and bytes written by each sink, with every output (`outputs`: name, records, bytes). */
   readonly sinks: readonly SinkMetrics[];
   /** Incremental runs: the cursor the run started `from` and, when it moved, `to`; records `skipped` as exported before. */
   readonly incremental?: IncrementalMetrics;
@@ -65,8 +67,9 @@ export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error,
     duplicates: metrics.duplicates,
     retries: metrics.retries,
     throttled: metrics.throttled,
+    rejects: metrics.rejects,
     stages: metrics.stages.map((stage) => ({ ...stage })),
-    sinks: metrics.sinks.map((sink) => ({ ...sink })),
+    sinks: metrics.sinks.map((sink) => ({ ...sink, ...(sink.outputs ? { outputs: sink.outputs.map((output) => ({ ...output })) } : {}) })),
     ...(metrics.incremental ? { incremental: { ...metrics.incremental } } : {}),
     ...(error === undefined
       ? {}

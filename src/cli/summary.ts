@@ -1,14 +1,34 @@
-import type { RunMetrics } from '../pipeline/run-metrics';
+import type { RunMetrics, SinkMetrics } from '../pipeline/run-metrics';
 import { formatBytes } from './progress';
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
 /** The one line a run leaves on stderr: what each sink got, pages, duplicates dropped, retries, time. */
 export function formatSummary(name: string, metrics: RunMetrics, outcome: string): string {
-  const sinks = metrics.sinks.map((sink) => `${sink.name} ${count(sink.records, 'record')} (${formatBytes(sink.bytes)})`).join(', ');
+  const sinks = metrics.sinks.map(describeSink).join(', ');
   const seconds = (metrics.elapsedMs() / 1000).toFixed(1);
   const retries = metrics.retries > 0 || metrics.throttled > 0 ? `, ${count(metrics.retries, 'retry', 'retries')}, ${metrics.throttled} throttled (429)` : '';
-  return `${name}: ${outcome} in ${seconds}s: ${count(metrics.pages, 'page')}, ${count(metrics.recordsRead, 'record')} read, ${count(metrics.duplicates, 'duplicate')} dropped${retries}; ${sinks || 'no sinks'}${incrementalPart(metrics)}`;
+  const rejects = metrics.rejects > 0 ? `, ${metrics.rejects} rejected` : '';
+  return `${name}: ${outcome} in ${seconds}s: ${count(metrics.pages, 'page')}, ${count(metrics.recordsRead, 'record')} read, ${count(metrics.duplicates, 'duplicate')} dropped${rejects}${retries}; ${sinks || 'no sinks'}${incrementalPart(metrics)}`;
+}
+
+/** Outputs listed by name in the line; the summary JSON lists them all. */
+const OUTPUTS_SHOWN = 5;
+
+/** `file:out/a.csv 12 records (1.2 kB)`, with the outputs of a sink that wrote several and what it dropped. */
+function describeSink(sink: SinkMetrics): string {
+  const notes = [
+    sink.droppedValues ? `${count(sink.droppedValues, 'value')} of unknown columns dropped` : '',
+    sink.mismatchedValues ? `${count(sink.mismatchedValues, 'value')} of the wrong type written as null` : '',
+  ].filter(Boolean);
+  const outputs = sink.outputs ?? [];
+  let text = `${sink.name} ${count(sink.records, 'record')} (${[formatBytes(sink.bytes), ...notes].join(', ')})`;
+  if (outputs.length > 1) {
+    const shown = outputs.slice(0, OUTPUTS_SHOWN).map((output) => `${output.name} ${count(output.records, 'record')} (${formatBytes(output.bytes)})`);
+    const more = outputs.length > OUTPUTS_SHOWN ? ` and ${outputs.length - OUTPUTS_SHOWN} more` : '';
+    text += ` in ${outputs.length} outputs: ${shown.join(', ')}${more}`;
+  }
+  return text;
 }
 
 /** `; incremental on createdAt from 2024-05-01T08:30:00Z to 2024-05-02T07:12:09Z, 3 already exported skipped`. */

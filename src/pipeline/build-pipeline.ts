@@ -1,13 +1,16 @@
 import type { OperatorFunction } from 'rxjs';
 import { type Logger, silentLogger } from '../logger';
 import type { DataRecord } from '../record';
+import { createRunId } from '../sinks/output-path';
 import type { Sink } from '../sinks/sink';
 import type { Source } from '../sources/source';
 import { createDefaultRegistry } from './builtins';
 import type { BuildContext, ComponentDefinition, ComponentKind } from './component';
 import { countStage } from './count-stage';
 import type { ComponentRegistry } from './registry';
+import { RejectRouter } from './reject-router';
 import { RunMetrics } from './run-metrics';
+import type { RejectsOptions } from './run-pipeline';
 import type { ComponentConfig, PipelineDefinition } from './schema';
 
 /** A pipeline ready for `runPipeline`: the parts built from a definition, plus what must never be printed. */
@@ -16,6 +19,8 @@ export interface BuiltPipeline {
   readonly source: Source;
   readonly operators: OperatorFunction<DataRecord, DataRecord>[];
   readonly sinks: Sink[];
+  /** Where the operators' rejects go: the `rejects:` sink and `maxRejects`. */
+  readonly rejects: RejectsOptions;
   readonly metrics: RunMetrics;
   readonly secrets: string[];
 }
@@ -26,13 +31,24 @@ export interface BuildOptions {
   readonly startedAt?: Date;
   /** Where relative paths in the definition resolve. @default the working directory */
   readonly pipelineDir?: string;
+  /** The run's `{runId}` (a resumed run passes the id of the run it resumes). @default a new id */
+  readonly runId?: string;
 }
 
 /** Builds the components a validated definition names. Touches no network or file: that happens when it runs. */
 export function buildPipeline(definition: PipelineDefinition, options: BuildOptions = {}): BuiltPipeline {
   const registry = options.registry ?? createDefaultRegistry();
   const metrics = new RunMetrics();
-  const context: BuildContext = { metrics, logger: options.logger ?? silentLogger, startedAt: options.startedAt ?? new Date(), pipelineDir: options.pipelineDir ?? process.cwd() };
+  const startedAt = options.startedAt ?? new Date();
+  const rejects = new RejectRouter();
+  const context: BuildContext = {
+    metrics,
+    logger: options.logger ?? silentLogger,
+    startedAt,
+    pipelineDir: options.pipelineDir ?? process.cwd(),
+    runId: options.runId ?? createRunId(startedAt),
+    rejects,
+  };
   const secrets: string[] = [];
   const definitionOf = <K extends ComponentKind>(kind: K, type: string) => {
     const found = registry.get(kind, type);
@@ -50,16 +66,18 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     collectSecrets(operator, config);
     return countStage(metrics, type, operator.create(config as never, context));
   });
-  const sinks = definition.sinks.map((config: ComponentConfig) => {
+  const createSink = (config: ComponentConfig) => {
     const sink = definitionOf('sink', config.type);
     collectSecrets(sink, config);
     return sink.create(config as never, context);
-  });
+  };
+  const sinks = definition.sinks.map(createSink);
   return {
     name: definition.name,
     source: sourceDefinition.create(definition.source as never, context),
     operators,
     sinks,
+    rejects: { channel: rejects, sink: definition.rejects && createSink(definition.rejects), maxRejects: definition.maxRejects },
     metrics,
     secrets,
   };

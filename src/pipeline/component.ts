@@ -6,6 +6,10 @@ import type { Sink } from '../sinks/sink';
 import type { Source } from '../sources/source';
 import type { RunMetrics } from './run-metrics';
 
+export interface RejectChannel {
+  reject(record: DataRecord, step: string, error: unknown): void;
+}
+
 /** What a component factory may use while a pipeline is built from its definition. */
 export interface BuildContext {
   readonly metrics: RunMetrics;
@@ -14,6 +18,9 @@ export interface BuildContext {
   readonly startedAt: Date;
   /** The folder of the pipeline file: relative paths in it (a CA file, a JSON Schema) resolve against it. */
   readonly pipelineDir: string;
+  /** One id per run: the `{runId}` placeholder of file paths and S3 keys (`buildPipeline` always sets it). */
+  readonly runId?: string;
+  readonly rejects: RejectChannel;
 }
 
 interface ComponentBase<C extends z.ZodType> {

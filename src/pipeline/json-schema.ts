@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createDefaultRegistry } from './builtins';
 import type { ComponentDefinition } from './component';
 import type { ComponentRegistry } from './registry';
-import { pipelineFields } from './schema';
+import { maxRejectsField, pipelineFields } from './schema';
 
 /** A component's own schema, titled and described for editors' hover text. */
 function documented(definition: ComponentDefinition, schema: z.ZodType = definition.config): z.ZodType {
@@ -45,6 +45,8 @@ export function pipelineJsonSchema(registry: ComponentRegistry = createDefaultRe
         .array(byType(sinks, 'sink'))
         .min(1)
         .meta({ description: 'Where the records go; every sink gets every record.' }),
+      rejects: byType(sinks, 'sink').optional().meta({ description: 'Where records rejected by a transform (`onInvalid: reject`, `onError: reject`) go, as `{ record, step, error, page }`; any sink type.' }),
+      maxRejects: maxRejectsField,
     })
     .meta({
       title: 'pageflow pipeline',

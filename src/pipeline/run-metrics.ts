@@ -1,8 +1,24 @@
+/** One file or object a sink wrote. */
+export interface OutputMetrics {
+  /** The path or `s3://bucket/key`. */
+  readonly name: string;
+  records: number;
+  /** Bytes written to it (compressed bytes for `.gz`). */
+  bytes: number;
+}
+
 /** Live counters of one run: read by the progress line and the summary, written by sources, operators and sinks. */
 export interface SinkMetrics {
   readonly name: string;
   records: number;
+  /** Bytes written, over every output (compressed bytes for `.gz`). */
   bytes: number;
+  /** Every output the sink wrote, in the order they were started. */
+  outputs?: OutputMetrics[];
+  /** Values of fields outside the CSV/Parquet columns, dropped as `unknownColumns: drop` allows. */
+  droppedValues?: number;
+  /** Parquet values that did not fit their column's type, written as null as `onTypeMismatch: null` allows. */
+  mismatchedValues?: number;
 }
 
 export interface StageMetrics {
@@ -29,6 +45,8 @@ export class RunMetrics {
   duplicates = 0;
   retries = 0;
   throttled = 0;
+  /** Records the transforms rejected to the `rejects:` sink. */
+  rejects = 0;
   readonly stages: StageMetrics[] = [];
   readonly sinks: SinkMetrics[] = [];
   /** Set for incremental runs. */

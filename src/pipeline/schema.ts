@@ -11,12 +11,17 @@ export const pipelineFields = {
   state: stateConfig.optional(),
 };
 
+/** Follows `rejects:` (a sink, validated like the others). */
+export const maxRejectsField = z.int().min(0).optional().meta({ description: 'Fail the run once more than this many records were rejected (to the rejects sink). Default: no limit.' });
+
 const structure = z.strictObject({
   ...pipelineFields,
   source: z.looseObject({}),
   // Each step's shape is checked below, where the message can name the transforms there are.
   transforms: z.array(z.unknown()).default([]),
   sinks: z.array(z.looseObject({})).min(1, 'expected at least one sink'),
+  rejects: z.looseObject({}).optional(),
+  maxRejects: maxRejectsField,
 });
 
 export interface ComponentConfig {
@@ -37,6 +42,9 @@ export interface PipelineDefinition {
   readonly transforms: readonly TransformConfig[];
   readonly sinks: readonly ComponentConfig[];
   readonly state?: StateSettings;
+  /** The sink of the records the transforms reject, wrapped as `{ record, step, error, page }`. */
+  readonly rejects?: ComponentConfig;
+  readonly maxRejects?: number;
 }
 
 export interface LocatedIssue {
@@ -95,6 +103,7 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
   if ((sourceConfig as ComponentConfig | undefined)?.incremental !== undefined && !parsed.data.state) {
     report(['source', 'incremental'], 'needs a top-level state (where the cursor is kept between runs), e.g. state: { path: state/cursor.json }');
   }
+  const rejects = parsed.data.rejects && component('sink', parsed.data.rejects.type, ['rejects', 'type'], parsed.data.rejects, ['rejects']);
 
   if (issues.length > 0) return { issues };
   return {
@@ -106,6 +115,8 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
       transforms: transformConfigs as TransformConfig[],
       sinks: sinkConfigs as ComponentConfig[],
       state: parsed.data.state,
+      ...(rejects === undefined ? {} : { rejects: rejects as ComponentConfig }),
+      ...(parsed.data.maxRejects === undefined ? {} : { maxRejects: parsed.data.maxRejects }),
     },
   };
 }

@@ -3,28 +3,35 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 
-/** Where a sink's encoded bytes go: a stream, and the way to publish or discard what it received. */
+/**
+ * Where the bytes of one output go (a temporary file, a multipart upload, stdout), and the way to
+ * publish or discard them. The calls come in this order: writes to `stream`, `close`, then `commit`
+ * once every output of the run is closed; or `discard` at any point.
+ */
 export interface ByteTarget {
   readonly stream: Writable;
-  /** Called after the last write: end the stream and make the output visible. */
+  /** After the last write: end the stream and wait until every byte has reached the destination (file closed, upload completed). */
+  close(): Promise<void>;
+  /** Makes the closed output visible under its name (a file is renamed into place). */
   commit(): Promise<void>;
-  /** Destroy the stream and remove whatever it wrote. Never throws. */
+  /** Destroys the stream and removes whatever it wrote, unless committed (a completed upload is deleted). Never throws. */
   discard(reason: unknown): Promise<void>;
 }
 
 /** Writes a chunk, waiting for 'drain' when the stream's buffer is full: this is how sinks push back. */
-export async function writeChunk(stream: Writable, chunk: string | Buffer): Promise<void> {
+export async function writeChunk(stream: Writable, chunk: Uint8Array): Promise<void> {
   // A destroyed stream never emits 'drain': fail with its error instead of waiting forever.
   if (stream.destroyed) throw stream.errored ?? new Error('the output stream is closed');
   if (!stream.write(chunk)) await once(stream, 'drain');
 }
 
 /**
- * Puts gzip in front of a destination stream. `done` settles when the compressed bytes have all
- * reached the destination (or either side failed).
+ * Puts gzip in front of a destination stream; `onBytes` hears of every compressed chunk passed on.
+ * `done` settles when the compressed bytes have all reached the destination (or either side failed).
  */
-export function gzipInto(destination: Writable): { stream: Writable; done: Promise<void> } {
+export function gzipInto(destination: Writable, onBytes: (bytes: number) => void): { stream: Writable; done: Promise<void> } {
   const gzip = createGzip();
+  gzip.on('data', (chunk: Buffer) => onBytes(chunk.length));
   const done = pipeline(gzip, destination);
   done.catch(() => {}); // observed by whoever awaits `done`; avoid an unhandled rejection meanwhile
   return { stream: gzip, done };

@@ -1,60 +1,61 @@
-import { randomBytes } from 'node:crypto';
-import { createWriteStream } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
-import { once } from 'node:events';
-import { basename, dirname, join } from 'node:path';
-import { finished } from 'node:stream/promises';
 import { z } from 'zod';
-import { encoderFor, formatOptionFields, requireKnownFormat } from '../formats/format-options';
+import { loadEncoder } from '../formats/format';
+import { encoderOptions, formatOf, formatOptionFields, requireKnownFormat } from '../formats/format-options';
+import { type Logger, silentLogger } from '../logger';
 import { defineSink } from '../pipeline/component';
-import { type ByteTarget, gzipInto } from './byte-target';
-import { EncodedSink } from './encoded-sink';
+import { FileDestination } from './file-destination';
+import { createRunId, OutputPath } from './output-path';
+import { OutputSink } from './output-sink';
 import type { Sink } from './sink';
+import { checkSplitOptions, splitOptionFields, splitSettings } from './split-options';
 
 export const fileSinkConfig = z
   .strictObject({
     type: z.literal('file'),
     path: z.string().min(1).meta({
-      description: 'Output file. Written to a temporary file beside it and renamed into place only when the run succeeds.',
-      examples: ['out/customers.csv', 'out/customers.ndjson.gz'],
+      description:
+        "Output file. Written into a temporary folder beside it and renamed into place only when the run succeeds, keeping the replaced file's mode (a symbolic link there is replaced, never written through). Placeholders: {date} and {timestamp} (the run's start, UTC), {runId}, {part} (5 digits, per partition), {record.<field>} (a value of each record, URL-encoded; __null__ when missing or empty).",
+      examples: ['out/customers.csv', 'out/customers-{date}.ndjson.gz', 'out/integration={record.integration}/part-{part}.parquet'],
     }),
     ...formatOptionFields,
+    ...splitOptionFields,
   })
-  .superRefine(requireKnownFormat('path'));
+  .superRefine(requireKnownFormat('path'))
+  .superRefine(checkSplitOptions('path'));
 
 export type FileSinkOptions = Omit<z.input<typeof fileSinkConfig>, 'type'>;
 
-/** Writes a CSV or NDJSON file (gzipped for `.gz`), atomically: readers see the old file or the complete new one. */
-export function createFileSink(options: FileSinkOptions): Sink {
-  const { encoder, gzip } = encoderFor(options.path, options);
-  return new EncodedSink(`file:${options.path}`, encoder, () => openFileTarget(options.path, gzip));
+export interface FileSinkContext {
+  /** Fills the path's {date} and {timestamp}. @default now */
+  readonly startedAt?: Date;
+  /** Fills the path's {runId}. @default a new id */
+  readonly runId?: string;
+  /** Hears of stale temporary files removed. @default silent */
+  readonly logger?: Logger;
 }
 
-async function openFileTarget(path: string, gzip: boolean): Promise<ByteTarget> {
-  await mkdir(dirname(path), { recursive: true });
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${randomBytes(4).toString('hex')}.tmp`);
-  const file = createWriteStream(temporary, { flags: 'wx' });
-  await once(file, 'open');
-  const { stream, done } = gzip ? gzipInto(file) : { stream: file, done: finished(file) };
-  done.catch(() => {}); // awaited by commit; a failure meanwhile surfaces through the next write
-  return {
-    stream,
-    async commit() {
-      stream.end();
-      await done;
-      await rename(temporary, path);
-    },
-    async discard() {
-      stream.destroy();
-      file.destroy();
-      await rm(temporary, { force: true });
-    },
-  };
+/**
+ * Writes CSV, NDJSON (gzipped for `.gz`) or Parquet files, atomically: readers see the old file or
+ * the complete new one. With {part} or {record.…} in the path, one file per part and partition, all
+ * renamed into place when the run succeeds and all removed when it fails.
+ */
+export function createFileSink(options: FileSinkOptions, { startedAt = new Date(), runId = createRunId(startedAt), logger = silentLogger }: FileSinkContext = {}): Sink {
+  const path = new OutputPath(options.path, { startedAt, runId });
+  const { format, gzip } = formatOf(options.path, options.format);
+  const encoder = encoderOptions(options);
+  return new OutputSink({
+    name: `file:${path.template}`,
+    path,
+    destination: new FileDestination(path, logger),
+    encoder: (counters) => loadEncoder(format, { ...encoder, counters }),
+    gzip,
+    split: splitSettings(options),
+  });
 }
 
 export const fileSink = defineSink({
   type: 'file',
-  summary: 'Writes a local CSV or NDJSON file (gzip by .gz), replaced atomically when the run succeeds.',
+  summary: 'Writes local CSV, NDJSON (gzip by .gz) or Parquet files, split by size or by record values if asked, replaced atomically when the run succeeds.',
   config: fileSinkConfig,
-  create: ({ type: _type, ...options }) => createFileSink(options),
+  create: ({ type: _type, ...options }, context) => createFileSink(options, context),
 });

@@ -1,11 +1,14 @@
 import { z } from 'zod';
-import { encoderFor, formatOptionFields, requireKnownFormat } from '../formats/format-options';
+import { loadEncoder, MEDIA_TYPES } from '../formats/format';
+import { encoderOptions, formatOf, formatOptionFields, requireKnownFormat } from '../formats/format-options';
 import { type Logger, silentLogger } from '../logger';
 import { defineSink } from '../pipeline/component';
-import { EncodedSink } from './encoded-sink';
-import { parseByteSize } from './s3/byte-size';
-import { KEY_PLACEHOLDER_NAMES, resolveObjectKey, unknownKeyPlaceholders } from './s3/object-key';
+import { parseByteSize } from './byte-size';
+import { createRunId, OutputPath } from './output-path';
+import { OutputSink } from './output-sink';
+import type { Destination } from './destination';
 import type { Sink } from './sink';
+import { checkSplitOptions, splitOptionFields, splitSettings } from './split-options';
 
 const MiB = 1024 * 1024;
 /** S3's limits on a multipart upload's parts: at least 5 MiB (but the last), at most 5 GiB. */
@@ -27,8 +30,8 @@ export const s3SinkConfig = z
         .string()
         .min(1)
         .meta({
-          description: `Object key. {date} is the run's start date (UTC, YYYY-MM-DD), {timestamp} its start time (ISO basic, 20261129T031502Z). The extension picks the format; .gz compresses.`,
-          examples: ['customers/customers-{date}.csv.gz', 'exports/customers-{timestamp}.ndjson'],
+          description: `Object key. {date} is the run's start date (UTC, YYYY-MM-DD), {timestamp} its start time (ISO basic, 20261129T031502Z), {runId} the run's id; {part} numbers the parts (5 digits, per partition), {record.<field>} is a value of each record (URL-encoded; __null__ when missing or empty). The extension picks the format; .gz compresses CSV and NDJSON.`,
+          examples: ['customers/customers-{date}.csv.gz', 'exports/customers-{timestamp}.ndjson', 'lake/customers/integration={record.integration}/dt={date}/part-{part}.parquet'],
         }),
       region: z.string().min(1).optional().meta({ description: 'AWS region. Default: the AWS default chain (AWS_REGION, the shared config file).' }),
       endpoint: z
@@ -49,6 +52,7 @@ export const s3SinkConfig = z
         .meta({ description: 'Size of each uploaded part, in bytes or with a unit (MiB, GiB). 5 MiB to 5 GiB; at most 10,000 parts make an object. Default: 8MiB.', examples: ['16MiB'] }),
       queueSize: z.int().min(1).max(64).optional().meta({ description: 'Parts uploading at once. Memory grows with partSize × (queueSize + 1), never with the size of the export. Default: 4.' }),
       ...formatOptionFields,
+      ...splitOptionFields,
     },
     {
       error: (issue) => {
@@ -59,10 +63,8 @@ export const s3SinkConfig = z
     },
   )
   .superRefine(requireKnownFormat('key'))
+  .superRefine(checkSplitOptions('key'))
   .superRefine((config, context) => {
-    for (const name of unknownKeyPlaceholders(config.key)) {
-      context.addIssue({ code: 'custom', path: ['key'], message: `unknown placeholder {${name}} (expected one of: ${KEY_PLACEHOLDER_NAMES.map((known) => `{${known}}`).join(', ')})` });
-    }
     if (config.partSize === undefined) return;
     const partSize = parseByteSize(config.partSize);
     if (partSize === undefined || partSize < PART_SIZE_RANGE.min || partSize > PART_SIZE_RANGE.max) {
@@ -75,32 +77,56 @@ export type S3SinkOptions = Omit<z.input<typeof s3SinkConfig>, 'type'>;
 export interface S3SinkContext {
   /** Fills the key's {date} and {timestamp}. @default now */
   readonly startedAt?: Date;
+  /** Fills the key's {runId}. @default a new id */
+  readonly runId?: string;
   /** Gets the SDK's warnings and the debug notes of cleanups that failed. @default silent */
   readonly logger?: Logger;
 }
 
 /**
- * Uploads a CSV or NDJSON export (gzipped for `.gz`) to one S3 object as a multipart upload, streamed
- * while records arrive. The object appears only when the run succeeds; credentials come from the AWS
- * default chain.
+ * Uploads a CSV, NDJSON (gzipped for `.gz`) or Parquet export to S3 objects as multipart uploads,
+ * streamed while records arrive: one object, or one per part and partition with {part} or
+ * {record.…} in the key. The objects appear only when the run succeeds (an object closed earlier to
+ * keep `maxOpenPartitions` is deleted if the run then fails); credentials come from the AWS default chain.
  */
-export function createS3Sink(options: S3SinkOptions, { startedAt = new Date(), logger = silentLogger }: S3SinkContext = {}): Sink {
-  const key = resolveObjectKey(options.key, startedAt);
-  const name = `s3://${options.bucket}/${key}`;
-  const { encoder, gzip } = encoderFor(options.key, options);
+export function createS3Sink(options: S3SinkOptions, { startedAt = new Date(), runId = createRunId(startedAt), logger = silentLogger }: S3SinkContext = {}): Sink {
+  const path = new OutputPath(options.key, { startedAt, runId });
+  const name = `s3://${options.bucket}/${path.template}`;
   const partSize = options.partSize === undefined ? S3_SINK_DEFAULTS.partSize : parseByteSize(options.partSize);
   if (partSize === undefined) throw new RangeError(`${name}: partSize ${JSON.stringify(options.partSize)} is not a size such as 8MiB`);
-  const settings = { name, bucket: options.bucket, key, gzip, partSize, queueSize: options.queueSize ?? S3_SINK_DEFAULTS.queueSize, logger };
-  return new EncodedSink(name, encoder, async () => {
-    // The AWS SDK adds about 20 MiB to every process that loads it: load it when an S3 sink opens, not with the registry.
-    const [{ createS3Client }, { openUploadTarget }] = await Promise.all([import('./s3/s3-client'), import('./s3/upload-target')]);
-    return openUploadTarget(settings, createS3Client(options, logger));
+  const { format, gzip } = formatOf(options.key, options.format);
+  const encoder = encoderOptions(options);
+  const settings = {
+    name,
+    bucket: options.bucket,
+    client: options,
+    contentType: MEDIA_TYPES[format],
+    contentEncoding: gzip ? 'gzip' : undefined,
+    partSize,
+    queueSize: options.queueSize ?? S3_SINK_DEFAULTS.queueSize,
+    logger,
+  };
+  let loaded: Promise<Destination> | undefined;
+  // The AWS SDK adds about 20 MiB to every process that loads it: load it when an S3 sink opens, not with the registry.
+  const destination = () => (loaded ??= import('./s3/s3-destination').then(({ S3Destination }) => new S3Destination(settings)));
+  return new OutputSink({
+    name,
+    path,
+    destination: {
+      describe: (key) => `s3://${options.bucket}/${key}`,
+      open: async () => (await destination()).open(),
+      create: async (key) => (await destination()).create(key),
+      release: async () => (loaded ? (await loaded).release() : undefined),
+    },
+    encoder: (counters) => loadEncoder(format, { ...encoder, counters }),
+    gzip,
+    split: splitSettings(options),
   });
 }
 
 export const s3Sink = defineSink({
   type: 's3',
-  summary: 'Uploads a CSV or NDJSON export (gzip by .gz) to an S3 or S3-compatible object, which appears only when the run succeeds.',
+  summary: 'Uploads CSV, NDJSON (gzip by .gz) or Parquet to S3 or S3-compatible objects, split by size or by record values if asked, which appear only when the run succeeds.',
   config: s3SinkConfig,
   create: ({ type: _type, ...options }, context) => createS3Sink(options, context),
 });

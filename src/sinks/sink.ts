@@ -1,13 +1,31 @@
-import type { DataRecord } from '../record';
 import type { SinkMetrics } from '../pipeline/run-metrics';
+import type { DataRecord } from '../record';
 
-/** A destination for records. The runner calls `write` in order, then `finish` once, or `abort` on failure. */
+/**
+ * Where the records of one write came from, so that a sink can name a record in its errors:
+ * `describe(3)` → `record 4 of page 3 (https://api.example.com/items?page=3)`.
+ */
+export interface BatchOrigin {
+  describe(index: number): string;
+}
+
+/**
+ * A destination for records. The runner calls `open` once before the source's first request, then
+ * `write` in order, then `finish` once, or `abort` on failure (also after a failed `open`).
+ *
+ * Every sink passes the shared contract suite in `test/contract/sink-contract.ts`.
+ */
 export interface Sink {
   /** Counters of what was written; `name` identifies the sink in messages (e.g. `file:out/a.csv`). */
   readonly metrics: SinkMetrics;
+  /**
+   * Checks that the outputs can be written (folder created and writable, path not a folder, S3 region
+   * set and bucket reachable) and takes what writing needs. Nothing is visible at the output yet.
+   */
+  open(): Promise<void>;
   /** Takes one batch; resolves when the sink has accepted it, so a slow sink slows the source. */
-  write(records: readonly DataRecord[]): Promise<void>;
-  /** Flushes and makes the output visible (rename into place, complete the upload). */
+  write(records: readonly DataRecord[], origin?: BatchOrigin): Promise<void>;
+  /** Flushes and makes every output visible (rename into place, complete the upload). */
   finish(): Promise<void>;
   /** Discards everything this run wrote. Never throws. */
   abort(reason: unknown): Promise<void>;

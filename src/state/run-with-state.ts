@@ -1,4 +1,3 @@
-import { randomBytes } from 'node:crypto';
 import { filter } from 'rxjs';
 import { ConfigError } from '../errors/config-error';
 import { StateError } from '../errors/state-error';
@@ -6,7 +5,7 @@ import { type Logger, silentLogger } from '../logger';
 import { formatPath } from '../pipeline/issue-path';
 import { RunMetrics } from '../pipeline/run-metrics';
 import { runPipeline, type RunOptions } from '../pipeline/run-pipeline';
-import { resolveObjectKey } from '../sinks/s3/object-key';
+import { createRunId } from '../sinks/output-path';
 import type { Source } from '../sources/source';
 import { IncrementalTracker, incrementalConfig, type IncrementalOptions } from './incremental';
 import { STATE_FORMAT } from './state-document';
@@ -81,7 +80,7 @@ export async function runWithState(options: StatefulRunOptions): Promise<RunMetr
       updatedAt: new Date().toISOString(),
       cursor,
       lastRun: {
-        runId: runId(metrics.startedAt),
+        runId: createRunId(new Date(metrics.startedAt)),
         startedAt: new Date(metrics.startedAt).toISOString(),
         finishedAt: new Date().toISOString(),
         pages: metrics.pages,
@@ -139,6 +138,3 @@ function parseIncremental(options: IncrementalOptions) {
 }
 
 /** `20261129T031502Z-9f3a1c`: sorts by start time, unique enough to name a run. */
-function runId(startedAt: number): string {
-  return `${resolveObjectKey('{timestamp}', new Date(startedAt))}-${randomBytes(3).toString('hex')}`;
-}

@@ -179,8 +179,8 @@ describe('pageflow run --summary-json', () => {
       const csvBytes = (await stat(dir.resolve('out', 'customers.csv'))).size;
       const ndjsonBytes = (await stat(dir.resolve('out', 'customers.ndjson'))).size;
       expect(summary.sinks).toEqual([
-        { name: 'file:out/customers.csv', records: 15, bytes: csvBytes },
-        { name: 'file:out/customers.ndjson', records: 15, bytes: ndjsonBytes },
+        { name: 'file:out/customers.csv', records: 15, bytes: csvBytes, outputs: [{ name: 'out/customers.csv', records: 15, bytes: csvBytes }] },
+        { name: 'file:out/customers.ndjson', records: 15, bytes: ndjsonBytes, outputs: [{ name: 'out/customers.ndjson', records: 15, bytes: ndjsonBytes }] },
       ]);
       expect(summary.durationMs).toBeGreaterThanOrEqual(0);
       expect(Date.parse(summary.startedAt)).not.toBeNaN();

@@ -1,11 +1,17 @@
 import { createCsvEncoder } from '../../src/formats/csv';
+import { RecordEncodeError } from '../../src/formats/encoder';
+import { ExactNumber } from '../../src/json/exact-number';
 import type { DataRecord } from '../../src/record';
+
+const text = (bytes: Uint8Array) => Buffer.from(bytes).toString('utf8');
 
 /** Encodes batches with one encoder, as a sink does, and returns the whole output. */
 function encode(batches: readonly (readonly DataRecord[])[], options?: Parameters<typeof createCsvEncoder>[0]): string {
   const encoder = createCsvEncoder(options);
-  return batches.map((batch) => encoder.encode(batch)).join('') + encoder.end();
+  return batches.map((batch) => text(encoder.encode(batch))).join('') + text(encoder.end());
 }
+
+const page = (index: number) => ({ describe: (record: number) => `record ${record + 1} of page ${index} (http://api/items?page=${index})` });
 
 describe('createCsvEncoder', () => {
   it('writes a header from the first record’s keys, then one line per record', () => {
@@ -14,8 +20,52 @@ describe('createCsvEncoder', () => {
     );
   });
 
-  it('writes the header once across batches, and keeps the first record’s columns', () => {
-    expect(encode([[{ a: 1, b: 2 }], [], [{ b: 4, a: 3, c: 5 }], [{ a: 6 }]])).toBe('a,b\n1,2\n3,4\n6,\n');
+  it('writes the header once across batches, in the columns of the first batch', () => {
+    expect(encode([[{ a: 1, b: 2 }], [], [{ b: 4, a: 3 }], [{ a: 6 }]])).toBe('a,b\n1,2\n3,4\n6,\n');
+  });
+
+  it('takes the union of the first batch’s keys, in order of first appearance', () => {
+    expect(encode([[{ id: 1, name: 'a' }, { id: 2, email: 'b@x' }, { name: 'c', city: 'U' }]])).toBe('id,name,email,city\n1,a,,\n2,,b@x,\n,c,,U\n');
+  });
+
+  it('fails on a later record with a key outside the header, naming the key, the record and its page, and suggesting columns:', () => {
+    const encoder = createCsvEncoder();
+    encoder.encode([{ id: 1, name: 'a' }], page(1));
+    let failure: unknown;
+    try {
+      encoder.encode([{ id: 2, name: 'b' }, { id: 3, name: 'c', email: 'c@x' }], page(2));
+    } catch (error) {
+      failure = error;
+    }
+    expect(failure).toBeInstanceOf(RecordEncodeError);
+    expect((failure as Error).message).toBe(
+      'record 2 of page 2 (http://api/items?page=2) has a field "email" that is not a column (the columns are the keys of the first page: id, name): list every column under columns:, or set unknownColumns: drop to drop such fields',
+    );
+  });
+
+  it('drops and counts such fields with unknownColumns: drop', () => {
+    const counters = { droppedValues: 0 };
+    expect(encode([[{ id: 1 }], [{ id: 2, email: 'x', phone: 'y' }, { id: 3, email: 'z' }]], { unknownColumns: 'drop', counters })).toBe('id\n1\n2\n3\n');
+    expect(counters.droppedValues).toBe(3);
+  });
+
+  it('gives a valid file when the first record is empty', () => {
+    expect(encode([[{}, { id: 1, name: 'a' }]])).toBe('id,name\n,\n1,a\n');
+    expect(encode([[{}, {}]])).toBe('');
+  });
+
+  it('quotes the empty cells of a one-column file, so no row is a blank line', () => {
+    expect(encode([[{ id: 'a' }, { id: '' }, { id: null }]])).toBe('id\na\n""\n""\n');
+  });
+
+  it('reads only a record’s own properties: constructor, toString and __proto__ are plain columns', () => {
+    const records = [JSON.parse('{"id":1,"constructor":"c","__proto__":"p"}'), { id: 2 }, JSON.parse('{"toString":"t","id":3}')] as DataRecord[];
+    expect(encode([records])).toBe('id,constructor,__proto__,toString\n1,c,p,\n2,,,\n3,,,t\n');
+    expect(encode([[{ id: 1 }]], { columns: ['id', 'constructor', 'hasOwnProperty'] })).toBe('id,constructor,hasOwnProperty\n1,,\n');
+  });
+
+  it('writes exact numbers with their digits, also inside nested values', () => {
+    expect(encode([[{ id: new ExactNumber('12345678901234567890'), big: 1e21 }]])).toBe('id,big\n12345678901234567890,1e+21\n');
   });
 
   it('uses explicit columns, in their order, and ignores other fields', () => {
@@ -67,8 +117,8 @@ describe('createCsvEncoder', () => {
 
   it('does not repeat the header at the end of a non-empty export', () => {
     const encoder = createCsvEncoder({ columns: ['id'] });
-    expect(encoder.encode([{ id: 1 }])).toBe('id\n1\n');
-    expect(encoder.end()).toBe('');
+    expect(text(encoder.encode([{ id: 1 }]))).toBe('id\n1\n');
+    expect(encoder.end()).toHaveLength(0);
   });
 
   describe('escapeFormulas', () => {

@@ -15,6 +15,7 @@ describe('formatFromPath', () => {
     ['out/customers', { format: undefined, gzip: false }],
     ['out.csv/customers', { format: undefined, gzip: false }],
     ['out/customers.gz', { format: undefined, gzip: true }],
+    ['lake/part-00000.parquet', { format: 'parquet', gzip: false }],
   ])('reads %s', (path, expected) => {
     expect(formatFromPath(path)).toEqual(expected);
   });
@@ -23,10 +24,10 @@ describe('formatFromPath', () => {
 describe('createEncoder', () => {
   it('creates a CSV encoder with its options', () => {
     const encoder = createEncoder('csv', { columns: ['b'] });
-    expect(encoder.encode([{ a: 1, b: 2 }])).toBe('b\n2\n');
+    expect(Buffer.from(encoder.encode([{ a: 1, b: 2 }])).toString()).toBe('b\n2\n');
   });
 
   it('creates an NDJSON encoder', () => {
-    expect(createEncoder('ndjson').encode([{ a: 1 }])).toBe('{"a":1}\n');
+    expect(Buffer.from(createEncoder('ndjson').encode([{ a: 1 }])).toString()).toBe('{"a":1}\n');
   });
 });

@@ -1,4 +1,11 @@
-import { createNdjsonEncoder } from '../../src/formats/ndjson';
+import { createNdjsonEncoder as createEncoder } from '../../src/formats/ndjson';
+import type { DataRecord } from '../../src/record';
+
+/** The NDJSON encoder, with its bytes read as text. */
+const createNdjsonEncoder = () => {
+  const encoder = createEncoder();
+  return { encode: (records: DataRecord[]) => Buffer.from(encoder.encode(records)).toString('utf8'), end: () => Buffer.from(encoder.end()).toString('utf8') };
+};
 
 describe('createNdjsonEncoder', () => {
   it('writes one JSON document per line', () => {
@@ -19,6 +26,10 @@ describe('createNdjsonEncoder', () => {
 
   it('leaves out undefined fields, as JSON does', () => {
     expect(createNdjsonEncoder().encode([{ id: 1, missing: undefined }])).toBe('{"id":1}\n');
+  });
+
+  it('writes a record’s own __proto__ key as a field', () => {
+    expect(createNdjsonEncoder().encode([JSON.parse('{"__proto__":{"x":1},"constructor":2}') as DataRecord])).toBe('{"__proto__":{"x":1},"constructor":2}\n');
   });
 
   it('writes nothing for an empty batch or at the end', () => {

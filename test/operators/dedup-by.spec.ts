@@ -1,5 +1,6 @@
 import { concat, from, lastValueFrom, mergeMap, Observable, of, Subject, take, tap, throwError, timer, toArray } from 'rxjs';
 import { dedupBy, dedupOperator } from '../../src/operators/dedup-by';
+import { RejectRouter } from '../../src/pipeline/reject-router';
 import { RunMetrics } from '../../src/pipeline/run-metrics';
 import { silentLogger } from '../../src/logger';
 import type { DataRecord } from '../../src/record';
@@ -150,7 +151,7 @@ describe('dedupBy', () => {
   });
 
   describe('as the `dedup` transform', () => {
-    const context = () => ({ metrics: new RunMetrics(), logger: silentLogger, startedAt: new Date(), pipelineDir: process.cwd() });
+    const context = () => ({ metrics: new RunMetrics(), logger: silentLogger, startedAt: new Date(), pipelineDir: process.cwd(), rejects: new RejectRouter() });
 
     it.each([{ config: 'id' }, { config: { key: 'id' } }])('accepts $config and counts what it dropped in the run metrics', async ({ config }) => {
       const build = context();

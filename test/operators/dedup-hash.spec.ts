@@ -3,6 +3,7 @@ import { dedupBy, dedupOperator } from '../../src/operators/dedup-by';
 import { CompactKeySet } from '../../src/operators/compact-key-set';
 import { HashedKeySet } from '../../src/operators/hashed-key-set';
 import { silentLogger } from '../../src/logger';
+import { RejectRouter } from '../../src/pipeline/reject-router';
 import { RunMetrics } from '../../src/pipeline/run-metrics';
 import type { DataRecord } from '../../src/record';
 import { createTestScheduler } from '../helpers/test-scheduler';
@@ -51,7 +52,7 @@ describe('dedupBy with hash: true', () => {
   it('is chosen in a pipeline file with { key, hash: true }, and counts the duplicates', async () => {
     const config = dedupOperator.config.parse({ key: 'id', hash: true });
     const metrics = new RunMetrics();
-    const operator = dedupOperator.create(config, { metrics, logger: silentLogger, startedAt: new Date(), pipelineDir: process.cwd() });
+    const operator = dedupOperator.create(config, { metrics, logger: silentLogger, startedAt: new Date(), pipelineDir: process.cwd(), rejects: new RejectRouter() });
     const kept = await lastValueFrom(from([{ id: 'x' }, { id: 'x' }, { id: 'y' }]).pipe(operator, toArray()));
     expect(kept).toEqual([{ id: 'x' }, { id: 'y' }]);
     expect(metrics.duplicates).toBe(1);

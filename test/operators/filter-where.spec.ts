@@ -1,5 +1,6 @@
 import { concat, from, lastValueFrom, mergeMap, Observable, of, Subject, take, tap, throwError, timer, toArray } from 'rxjs';
 import { filterOperator, filterWhere } from '../../src/operators/filter-where';
+import { RejectRouter } from '../../src/pipeline/reject-router';
 import { RunMetrics } from '../../src/pipeline/run-metrics';
 import { silentLogger } from '../../src/logger';
 import type { DataRecord } from '../../src/record';
@@ -121,6 +122,7 @@ describe('filterWhere', () => {
       logger: silentLogger,
       startedAt: new Date(),
       pipelineDir: process.cwd(),
+      rejects: new RejectRouter(),
     });
     await expect(lastValueFrom(from(Object.values(values)).pipe(operator, toArray()))).resolves.toEqual([values.b, values.d]);
   });

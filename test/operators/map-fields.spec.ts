@@ -1,5 +1,6 @@
 import { concat, from, lastValueFrom, mergeMap, Observable, of, Subject, take, tap, throwError, timer, toArray } from 'rxjs';
 import { mapFields, mapOperator } from '../../src/operators/map-fields';
+import { RejectRouter } from '../../src/pipeline/reject-router';
 import { RunMetrics } from '../../src/pipeline/run-metrics';
 import { silentLogger } from '../../src/logger';
 import type { DataRecord } from '../../src/record';
@@ -153,6 +154,7 @@ describe('mapFields', () => {
       logger: silentLogger,
       startedAt: new Date(),
       pipelineDir: process.cwd(),
+      rejects: new RejectRouter(),
     });
     await expect(lastValueFrom(of(customer(9)).pipe(operator))).resolves.toEqual({ id: 'cst_9', groups: 'cug_1;cug_2' });
   });

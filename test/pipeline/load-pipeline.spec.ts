@@ -233,7 +233,7 @@ describe('parsePipeline', () => {
       `${FILE}: 4 problems`,
       '  4:8 source.url: environment variable MKP_BASE_URL is not set and has no default (write ${MKP_BASE_URL:-default} to give one)',
       `  6:11 transforms[0].mapp: unknown transform "mapp" (${expected('operator')})`,
-      '  8:5 sinks[0].format: cannot tell the format from "out/customers.txt": end it in .csv, .ndjson or .jsonl (optionally .gz), or set format: csv | ndjson',
+      '  8:5 sinks[0].format: cannot tell the format from "out/customers.txt": end it in .csv, .ndjson, .jsonl (optionally .gz) or .parquet, or set format: csv | ndjson | parquet',
       `  10:5 sinks[1].type: missing sink type (${expected('sink')})`,
     ]);
     expect(error.exitCode).toBe(2);

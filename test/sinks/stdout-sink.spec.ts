@@ -1,6 +1,26 @@
 import { PassThrough, Writable } from 'node:stream';
 import { SinkError } from '../../src/errors/sink-error';
 import { createStdoutSink } from '../../src/sinks/stdout-sink';
+import { readOutput } from '../contract/read-output';
+import { testSinkContract } from '../contract/sink-contract';
+
+for (const format of ['ndjson', 'csv'] as const) {
+  testSinkContract({
+    name: `stdout (${format})`,
+    async create() {
+      const chunks: Buffer[] = [];
+      const stream = new PassThrough();
+      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+      return {
+        sink: createStdoutSink({ format }, stream),
+        readBack: () => readOutput(`stdout.${format}`, Buffer.concat(chunks)),
+        leftovers: async () => [],
+      };
+    },
+    // What reached stdout cannot be taken back.
+    rollsBack: false,
+  });
+}
 
 describe('createStdoutSink', () => {
   it('writes NDJSON by default, or CSV when asked', async () => {
@@ -8,6 +28,7 @@ describe('createStdoutSink', () => {
     const chunks: string[] = [];
     ndjson.on('data', (chunk: Buffer) => chunks.push(chunk.toString()));
     const sink = createStdoutSink({}, ndjson);
+    await sink.open();
     await sink.write([{ id: 'a' }, { id: 'b', ok: true }]);
     await sink.finish();
     expect(chunks.join('')).toBe('{"id":"a"}\n{"id":"b","ok":true}\n');
@@ -16,6 +37,7 @@ describe('createStdoutSink', () => {
     const csvChunks: string[] = [];
     csv.on('data', (chunk: Buffer) => csvChunks.push(chunk.toString()));
     const csvSink = createStdoutSink({ format: 'csv' }, csv);
+    await csvSink.open();
     await csvSink.write([{ id: 'a', ok: false }]);
     await csvSink.finish();
     expect(csvChunks.join('')).toBe('id,ok\na,false\n');

@@ -32,6 +32,7 @@ function memorySink() {
   const events: string[] = [];
   const sink: Sink = {
     metrics: { name: 'memory', records: 0, bytes: 0 },
+    async open() {},
     async write(records) {
       written.push(...records);
       sink.metrics.records += records.length;

@@ -1,9 +1,8 @@
 import { DeleteObjectCommand, HeadBucketCommand, type S3Client } from '@aws-sdk/client-s3';
 import { Upload } from '@aws-sdk/lib-storage';
-import type { Writable } from 'node:stream';
 import { SinkError } from '../../errors/sink-error';
 import type { Logger } from '../../logger';
-import { type ByteTarget, gzipInto } from '../byte-target';
+import type { ByteTarget } from '../byte-target';
 import { coalesceChunks } from './coalesce-chunks';
 import { describeS3Error, s3HttpStatus } from './describe-s3-error';
 
@@ -12,7 +11,10 @@ export interface UploadTargetSettings {
   readonly name: string;
   readonly bucket: string;
   readonly key: string;
-  readonly gzip: boolean;
+  /** The object's Content-Type, e.g. `text/csv`. */
+  readonly contentType: string;
+  /** `gzip` for a `.gz` key. */
+  readonly contentEncoding?: string;
   readonly partSize: number;
   readonly queueSize: number;
   readonly logger: Logger;
@@ -27,28 +29,20 @@ const UPLOAD_COMMANDS = new Set(['PutObjectCommand', 'CreateMultipartUploadComma
 /**
  * Streams bytes into one S3 object through a lib-storage `Upload`: parts of `partSize` bytes, at most
  * `queueSize` of them uploading at once, and writes wait while they do. The object appears only when
- * `commit` completes the upload; `discard` fails the body so the upload can never complete, and
- * lib-storage aborts the multipart upload.
+ * `close` completes the upload; `discard` fails the body so the upload can never complete, and
+ * lib-storage aborts the multipart upload (or deletes the object when it was already complete).
  */
-export async function openUploadTarget(settings: UploadTargetSettings, client: S3Client): Promise<ByteTarget> {
+export function openUploadTarget(settings: UploadTargetSettings, client: S3Client): ByteTarget {
   const { name, bucket, key, logger } = settings;
   const failure = (problem: string, error: unknown) => new SinkError(name, `${problem}: ${describeS3Error(error)}`, { cause: error });
-  try {
-    await checkBucket(client, settings, failure);
-  } catch (error) {
-    client.destroy();
-    throw error;
-  }
 
   const body = coalesceChunks(MIN_CHUNK_BYTES);
   // lib-storage stops reading when a part fails. The default iterator would then destroy `body`, and a
   // waiting write would fail with a bare AbortError instead of S3's error.
   body[Symbol.asyncIterator] = () => body.iterator({ destroyOnReturn: false });
-  const { stream, done: encoded } = settings.gzip ? gzipInto(body) : { stream: body, done: Promise.resolve() };
-  const streams = new Set<Writable>([stream, body]);
-  // A failure reaches the runner through the next write or commit; unobserved, it must not crash the process.
-  for (const each of streams) each.on('error', () => {});
-  const destroy = (error: Error) => streams.forEach((each) => each.destroy(error));
+  // A failure reaches the runner through the next write or close; unobserved, it must not crash the process.
+  body.on('error', () => {});
+  const destroy = (error: Error) => body.destroy(error);
 
   let reported: SinkError | undefined;
   const fail = (error: unknown): SinkError => {
@@ -62,7 +56,8 @@ export async function openUploadTarget(settings: UploadTargetSettings, client: S
   // first failed call is reported instead, and a failed abort is only a debug note.
   watchFailures(client, fail, (error) => logger.log('debug', `${name}: could not abort the multipart upload: ${describeS3Error(error)}`));
 
-  const upload = new Upload({ client, params: { Bucket: bucket, Key: key, Body: body }, partSize: settings.partSize, queueSize: settings.queueSize });
+  const params = { Bucket: bucket, Key: key, Body: body, ContentType: settings.contentType, ContentEncoding: settings.contentEncoding };
+  const upload = new Upload({ client, params, partSize: settings.partSize, queueSize: settings.queueSize });
   const uploaded = upload.done().then(
     () => undefined,
     (error: unknown) => {
@@ -72,16 +67,16 @@ export async function openUploadTarget(settings: UploadTargetSettings, client: S
   uploaded.catch(() => {}); // observed by commit and discard
 
   return {
-    stream,
-    async commit() {
+    stream: body,
+    async close() {
       try {
-        stream.end();
-        await encoded;
+        if (!body.writableEnded) body.end();
         await uploaded;
       } finally {
         client.destroy();
       }
     },
+    async commit() {},
     async discard(reason) {
       destroy(reason instanceof Error ? reason : new Error(String(reason)));
       const completed = await uploaded.then(
@@ -96,11 +91,17 @@ export async function openUploadTarget(settings: UploadTargetSettings, client: S
 }
 
 /**
- * Fails fast, before a whole export is fetched, when the endpoint cannot be reached or the bucket does
- * not exist. Any other answer (403 without s3:ListBucket, 301 for another region) is left to the upload,
- * which may still be allowed and otherwise reports the definitive error.
+ * Fails fast, before the source's first request, when no region is set, the endpoint cannot be reached
+ * or the bucket does not exist. Any other answer (403 without s3:ListBucket, 301 for another region) is
+ * left to the upload, which may still be allowed and otherwise reports the definitive error.
  */
-async function checkBucket(client: S3Client, { name, bucket, logger }: UploadTargetSettings, failure: (problem: string, error: unknown) => SinkError): Promise<void> {
+export async function checkBucket(client: S3Client, { name, bucket, logger }: { name: string; bucket: string; logger: Logger }): Promise<void> {
+  const failure = (problem: string, error: unknown) => new SinkError(name, `${problem}: ${describeS3Error(error)}`, { cause: error });
+  try {
+    await client.config.region();
+  } catch (error) {
+    throw new SinkError(name, 'no AWS region: set region: on the sink, or AWS_REGION (or a profile with a region) in the environment', { cause: error });
+  }
   try {
     await client.send(new HeadBucketCommand({ Bucket: bucket }));
   } catch (error) {

@@ -236,6 +236,7 @@ describe('http source: through runPipeline', () => {
       records: [] as DataRecord[],
       outcome: 'open' as 'open' | 'finished' | 'aborted',
       metrics: { name: 'memory', records: 0, bytes: 0 },
+      open: async () => {},
       write: async (records: readonly DataRecord[]) => {
         sink.records.push(...records);
         sink.metrics.records += records.length;

@@ -1,3 +1,4 @@
+import { RejectRouter } from '../../../src/pipeline/reject-router';
 import { lastValueFrom, toArray } from 'rxjs';
 import { silentLogger } from '../../../src/logger';
 import { RunMetrics } from '../../../src/pipeline/run-metrics';
@@ -65,7 +66,7 @@ describe('tls', () => {
   it("a relative tls.ca resolves against the pipeline file's folder", async () => {
     const api = await start({ pages: 2, tls: ca });
     const config = httpSource.config.parse({ type: 'http', url: api.url, tls: { ca: 'ca.pem' } });
-    const source = httpSource.create(config, { metrics: new RunMetrics(), logger: silentLogger, startedAt: new Date(), pipelineDir: ca.dir });
+    const source = httpSource.create(config, { metrics: new RunMetrics(), logger: silentLogger, startedAt: new Date(), pipelineDir: ca.dir, rejects: new RejectRouter() });
     const records = await lastValueFrom(source({ metrics: new RunMetrics(), logger: silentLogger, demand: async () => {} }).pipe(toArray()));
     expect(records.map((record) => record.id)).toEqual(ids);
   });

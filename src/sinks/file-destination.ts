@@ -1,0 +1,128 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { createWriteStream } from 'node:fs';
+import { chmod, mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { finished } from 'node:stream/promises';
+import type { Logger } from '../logger';
+import type { ByteTarget } from './byte-target';
+import type { Destination } from './destination';
+import type { OutputPath } from './output-path';
+
+/** This machine in temporary names: a stale one is removed only by a run on the machine that made it. */
+const HOST = createHash('sha256').update(hostname()).digest('hex').slice(0, 8);
+const TEMPORARY = /^\.(.+)\.(\d+)-([0-9a-f]{8})-[0-9a-f]{8}\.tmp$/;
+
+/**
+ * A sink's outputs as files. Each run writes into its own hidden folder beside the outputs (under the
+ * path's fixed part), named for the sink's path, this process and this machine:
+ * `out/.customers.csv.<pid>-<host>-<random>.tmp/customers.csv`. `commit` renames each file into place,
+ * keeping the mode of the file it replaces; an output path that is a symbolic link is replaced by the
+ * new file (the file the link pointed to is left as it was: pageflow never writes through a link).
+ * A folder left by a process that no longer runs (killed) is removed by the next run of the same sink.
+ */
+export class FileDestination implements Destination {
+  private readonly folder: string;
+  private readonly label: string;
+  private staging?: string;
+
+  constructor(
+    private readonly path: OutputPath,
+    private readonly logger: Logger,
+  ) {
+    const { fixedPrefix, template } = path;
+    this.folder = fixedPrefix === template ? dirname(template) : fixedPrefix.endsWith('/') ? fixedPrefix.slice(0, -1) || '/' : dirname(fixedPrefix);
+    const rest = relative(this.folder, template);
+    const readable = rest.replace(/[^A-Za-z0-9._=-]/g, '_').slice(0, 60);
+    this.label = readable === rest ? rest : `${readable}-${createHash('sha256').update(template).digest('hex').slice(0, 8)}`;
+  }
+
+  describe(name: string): string {
+    return name;
+  }
+
+  async open(): Promise<void> {
+    await mkdir(this.folder, { recursive: true }).catch((error: unknown) => {
+      throw new Error(`cannot create the folder ${this.folder}: ${reason(error)}`);
+    });
+    if (this.path.fixedPrefix === this.path.template) await refuseFolder(this.path.template);
+    await this.removeStale();
+    const staging = join(this.folder, `.${this.label}.${process.pid}-${HOST}-${randomBytes(4).toString('hex')}.tmp`);
+    await mkdir(staging, { mode: 0o700 }).catch((error: unknown) => {
+      throw new Error(`cannot write in ${this.folder}: ${reason(error)}`);
+    });
+    this.staging = staging;
+  }
+
+  async create(name: string): Promise<ByteTarget> {
+    if (!this.staging) throw new Error('the file destination was not opened');
+    await refuseFolder(name);
+    return openFileTarget(join(this.staging, relative(this.folder, name)), name);
+  }
+
+  async release(): Promise<void> {
+    if (this.staging) await rm(this.staging, { recursive: true, force: true }).catch(() => {});
+    this.staging = undefined;
+  }
+
+  /** Removes the temporary folders of this sink's outputs left by dead processes on this machine (never a live run's). */
+  private async removeStale(): Promise<void> {
+    for (const entry of await readdir(this.folder)) {
+      const match = TEMPORARY.exec(entry);
+      if (!match || match[1] !== this.label || match[3] !== HOST || isRunning(Number(match[2]))) continue;
+      await rm(join(this.folder, entry), { recursive: true, force: true });
+      this.logger.log('info', `removed ${join(this.folder, entry)}, left by process ${match[2]}, which no longer runs`);
+    }
+  }
+}
+
+async function openFileTarget(temporary: string, path: string): Promise<ByteTarget> {
+  await mkdir(dirname(temporary), { recursive: true });
+  const file = createWriteStream(temporary, { flags: 'wx' });
+  await once(file, 'open');
+  const written = finished(file);
+  written.catch(() => {}); // awaited by close; a failure meanwhile surfaces through the next write
+  let committed = false;
+  return {
+    stream: file,
+    async close() {
+      if (!file.writableEnded) file.end();
+      await written;
+    },
+    async commit() {
+      const replaced = await stat(path).catch(() => undefined);
+      if (replaced?.isFile()) await chmod(temporary, replaced.mode & 0o7777);
+      await mkdir(dirname(path), { recursive: true });
+      await rename(temporary, path);
+      committed = true;
+    },
+    async discard() {
+      file.destroy();
+      if (!committed) await rm(temporary, { force: true }).catch(() => {});
+    },
+  };
+}
+
+async function refuseFolder(path: string): Promise<void> {
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new Error(`${path} is a folder: name a file to write`);
+}
+
+function isRunning(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function reason(error: unknown): string {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === 'EACCES' || code === 'EPERM') return 'permission denied';
+  if (code === 'ENOTDIR' || code === 'EEXIST') return 'a file is in the way';
+  if (code === 'EROFS') return 'the file system is read-only';
+  return message;
+}
