@@ -9,11 +9,11 @@ export const formatOptionFields = {
     .array(z.string().min(1))
     .min(1)
     .optional()
-    .meta({ description: 'CSV column order. Default: the keys of the first record.' }),
+    .meta({ description: 'CSV column order. Default: the keys of the first record.', secret: false }),
   escapeFormulas: z
     .array(z.string().min(1))
     .optional()
-    .meta({ description: "CSV columns whose cells starting with = + - @ get a leading ' so spreadsheets show them as text." }),
+    .meta({ description: "CSV columns whose cells starting with = + - @ get a leading ' so spreadsheets show them as text.", secret: false }),
 };
 
 type FormatOptions = { format?: FormatName; columns?: string[]; escapeFormulas?: string[] };

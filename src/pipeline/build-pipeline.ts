@@ -33,7 +33,7 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
   const registry = options.registry ?? createDefaultRegistry();
   const metrics = new RunMetrics();
   const context: BuildContext = { metrics, logger: options.logger ?? silentLogger, startedAt: options.startedAt ?? new Date(), pipelineDir: options.pipelineDir ?? process.cwd() };
-  const secrets: string[] = [];
+  const secrets: string[] = [...(definition.secrets ?? [])];
   const definitionOf = <K extends ComponentKind>(kind: K, type: string) => {
     const found = registry.get(kind, type);
     if (!found) throw new Error(`${kind} "${type}" is not registered`); // validation has already ruled this out

@@ -1,9 +1,9 @@
-import { type Observable, type OperatorFunction, type Subscription, take } from 'rxjs';
+import { type Observable, type OperatorFunction, type Subscription, take, tap } from 'rxjs';
 import { InterruptedError } from '../errors/interrupted-error';
 import { type Logger, silentLogger } from '../logger';
 import type { DataRecord } from '../record';
 import type { Sink } from '../sinks/sink';
-import type { Source } from '../sources/source';
+import type { PageMark, Source } from '../sources/source';
 import { RunMetrics } from './run-metrics';
 import { SinkStage } from './sink-stage';
 
@@ -34,7 +34,17 @@ export async function runPipeline(options: RunOptions): Promise<RunMetrics> {
   let subscription: Subscription | undefined;
   let stop: (error: unknown) => void = () => {};
   const stage = new SinkStage(sinks, options.batchSize ?? 1000, (error) => stop(error));
-  const records$ = applyOperators(options.source({ metrics, logger, demand: () => stage.demand() }), options.operators ?? []);
+  // Counted here, not by each source, so that every source, custom ones too, shows in the figures.
+  const demand = (mark?: PageMark) => {
+    if (mark) metrics.pages = Math.max(metrics.pages, mark.index);
+    return stage.demand();
+  };
+  const read$ = options.source({ metrics, logger, demand }).pipe(
+    tap(() => {
+      metrics.recordsRead += 1;
+    }),
+  );
+  const records$ = applyOperators(read$, options.operators ?? []);
   const limited$ = options.limit === undefined ? records$ : records$.pipe(take(options.limit));
   const onAbort = () => stop(signal?.reason instanceof Error ? signal.reason : new InterruptedError(String(signal?.reason ?? 'SIGINT')));
 

@@ -17,6 +17,7 @@ export const fileSinkConfig = z
     path: z.string().min(1).meta({
       description: 'Output file. Written to a temporary file beside it and renamed into place only when the run succeeds.',
       examples: ['out/customers.csv', 'out/customers.ndjson.gz'],
+      secret: false,
     }),
     ...formatOptionFields,
   })
