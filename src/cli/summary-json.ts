@@ -92,7 +92,11 @@ export async function checkSummaryPath(path: string): Promise<void> {
     throw new ConfigError(path, [{ path: '', origin: '--summary-json', message: `cannot write the summary there: ${reason}` }]);
   };
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await mkdir(dirname(path), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      // mkdir says EEXIST when a part of the path is a file.
+      if (error.code === 'EEXIST') fail(`${dirname(path)} is not a directory`);
+      throw error;
+    });
     const existing = await stat(path).catch((error: NodeJS.ErrnoException) => {
       if (error.code === 'ENOENT') return undefined;
       throw error;

@@ -158,7 +158,8 @@ function applyOverrides(document: Document, overrides: readonly Override[], regi
     try {
       document.setIn(path, value);
     } catch (error) {
-      issue(`cannot set it: ${(error as Error).message}`);
+      const scalar = path.findIndex((_segment, length) => length > 0 && isScalar(document.getIn(path.slice(0, length), true)));
+      issue(scalar > 0 ? `cannot set it: ${formatPath(path.slice(0, scalar))} holds a single value, not keys or items` : `cannot set it: ${(error as Error).message}`);
     }
   }
   return issues;

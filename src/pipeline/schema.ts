@@ -157,22 +157,39 @@ export function zodIssues(prefix: readonly PathSegment[], error: z.ZodError, sch
     const segments = [...prefix, ...(path as PathSegment[])];
     return { segments, path: formatPath(segments), message, ...(key && { at: key }) };
   };
-  // Keys an unknown key is taken to be a typo of: their own "missing" issue would say the same again.
+  // Keys an unknown key is taken to be a typo of, and the objects holding them: their own "missing"
+  // or "expected one of these keys" issues would say the same again.
   const guessed = new Set<string>();
-  const issues = error.issues.flatMap((issue): LocatedIssue[] => {
+  const guessedIn = new Set<string>();
+  const describe = (issue: z.core.$ZodIssue, base: readonly PropertyKey[]): { issue: z.core.$ZodIssue; located: LocatedIssue }[] => {
+    const path = [...base, ...issue.path];
     // zod reports unknown keys at their object, all in one; each is a typo of its own, shown at its key.
     if (issue.code === 'unrecognized_keys' && issue.message.startsWith('Unrecognized key')) {
-      const known = knownKeys(schemaAt(schema, value, issue.path as PathSegment[]), at(issue.path));
+      const known = knownKeys(schemaAt(schema, value, path as PathSegment[]), at(path));
       return issue.keys.map((key) => {
         const guess = closestName(key, known);
-        if (guess) guessed.add(formatPath([...issue.path, guess] as PathSegment[]));
-        return located([...issue.path, key], unknownKeyMessage(key, known), 'key');
+        if (guess) {
+          guessed.add(formatPath([...path, guess] as PathSegment[]));
+          guessedIn.add(formatPath(path as PathSegment[]));
+        }
+        return { issue, located: located([...path, key], unknownKeyMessage(key, known), 'key') };
       });
     }
-    return [located(issue.path, describeIssue(issue))];
-  });
-  const missingGuess = (issue: LocatedIssue) => guessed.has(formatPath(issue.segments.slice(prefix.length))) && at(issue.segments.slice(prefix.length)) === undefined;
-  return issues.filter((issue) => issue.at === 'key' || !missingGuess(issue));
+    // A union whose options fail but one on the kind of value alone (a list given where text or a list
+    // of pages is expected): that option's own issues say what is wrong.
+    if (issue.code === 'invalid_union') {
+      const fitting = issue.errors.filter((branch) => !branch.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0));
+      if (fitting.length === 1 && fitting[0].length > 0) return fitting[0].flatMap((inner) => describe(inner, path));
+    }
+    return [{ issue, located: located(path, describeIssue(issue)) }];
+  };
+  const issues = error.issues.flatMap((issue) => describe(issue, []));
+  const repeats = ({ issue, located: { segments } }: { issue: z.core.$ZodIssue; located: LocatedIssue }) => {
+    const path = formatPath(segments.slice(prefix.length));
+    if (issue.code === 'custom') return guessedIn.has(path);
+    return issue.code !== 'unrecognized_keys' && guessed.has(path) && at(segments.slice(prefix.length)) === undefined;
+  };
+  return issues.filter((entry) => !repeats(entry)).map((entry) => entry.located);
 }
 
 /** `unknown key "sink" (did you mean "sinks"?)`, else the keys there are. */

@@ -61,3 +61,33 @@ it.each([
   expect(api.requests.length).toBeLessThan(40);
   expect(JSON.parse(await readFile(dir.resolve('summary.json'), 'utf8'))).toMatchObject({ outcome: 'interrupted', exitCode });
 });
+
+it('two SIGINTs 1 ms apart still roll the outputs back and write the summary', async () => {
+  const outDir = dir.resolve('out');
+  const output = dir.resolve('out', 'items.csv');
+  await writeFile(dir.resolve('items.yaml'), `name: items\nsource:\n  type: http\n  url: ${api.url}\nsinks:\n  - type: file\n    path: out/items.csv\n`);
+  await mkdir(outDir);
+  await writeFile(output, 'id,page\nprevious,0\n');
+
+  const child = spawn(process.execPath, [CLI_MAIN, 'run', 'items.yaml', '--summary-json', 'summary.json'], {
+    cwd: dir.path,
+    env: { PATH: process.env.PATH ?? '' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+  const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
+
+  await waitForTemporaryFile(outDir);
+  child.kill('SIGINT');
+  await sleep(1);
+  child.kill('SIGINT');
+  const [code, signal] = await exited;
+
+  expect(signal).toBeNull(); // not killed by the second signal
+  expect(code).toBe(130);
+  expect(stderr.split('\n').filter((line) => line.startsWith('error: '))).toEqual(['error: interrupted by SIGINT: stopped fetching, outputs rolled back']);
+  expect(await readFile(output, 'utf8')).toBe('id,page\nprevious,0\n');
+  expect(await readdir(outDir)).toEqual(['items.csv']);
+  expect(JSON.parse(await readFile(dir.resolve('summary.json'), 'utf8'))).toMatchObject({ outcome: 'interrupted', exitCode: 130 });
+});

@@ -370,7 +370,7 @@ describe('--set overrides (LoadOptions.overrides)', () => {
 
   it('names the --set of a value that is not YAML, and of a path it cannot set, never printing the value', () => {
     const error = configErrorOf(() => set(valid(), 'sinks.0.columns=[s3cr3t-v4lue', 'name.first=x'));
-    expect(error.message).toMatch(/^pipelines\/test\.yaml: 2 problems\n {2}--set sinks\[0\]\.columns: the value is not valid YAML: .*\n {2}--set name\.first: cannot set it: /);
+    expect(error.message).toMatch(/^pipelines\/test\.yaml: 2 problems\n {2}--set sinks\[0\]\.columns: the value is not valid YAML: .*\n {2}--set name\.first: cannot set it: name holds a single value, not keys or items$/);
     expect(error.message).not.toContain('s3cr3t-v4lue');
   });
 

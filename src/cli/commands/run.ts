@@ -96,7 +96,7 @@ async function execute(pipeline: BuiltPipeline, { dryRun, limit, progress }: Run
   }
 }
 
-interface Interrupts {
+export interface Interrupts {
   /** Aborted by the first SIGINT/SIGTERM, with the signal's name as reason. */
   readonly signal: AbortSignal;
   /** Rejects `ROLLBACK_LIMIT_MS` after the first signal. */
@@ -109,7 +109,7 @@ interface Interrupts {
  * Ctrl-C) does not cut that short, and the summary is still written; a third quits at once. The
  * rollback gets `ROLLBACK_LIMIT_MS`: a store that does not answer never keeps the process alive.
  */
-function handleInterrupts(io: CliIo): Interrupts {
+export function handleInterrupts(io: Pick<CliIo, 'logger'>, rollbackLimitMs = ROLLBACK_LIMIT_MS): Interrupts {
   const controller = new AbortController();
   let signals = 0;
   let timer: NodeJS.Timeout | undefined;
@@ -122,7 +122,8 @@ function handleInterrupts(io: CliIo): Interrupts {
     signals += 1;
     if (signals === 1) {
       controller.abort(signal);
-      timer = setTimeout(() => giveUp(new InterruptedError(signal, `stopped fetching; the outputs were not all rolled back within ${ROLLBACK_LIMIT_MS / 1000}s, temporary files may be left`)), ROLLBACK_LIMIT_MS);
+      const outcome = `stopped fetching; the outputs were not all rolled back within ${rollbackLimitMs / 1000}s, temporary files may be left`;
+      timer = setTimeout(() => giveUp(new InterruptedError(signal, outcome)), rollbackLimitMs);
     } else if (signals === 2) {
       io.logger.log('warn', `${signal} again: still rolling the outputs back; a third one quits at once and may leave temporary files behind`);
     } else {

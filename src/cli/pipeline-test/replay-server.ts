@@ -38,7 +38,8 @@ export async function startReplayServer({ pages, origins, ignoredValues }: Repla
 
   const server = http.createServer((request, response) => {
     const method = request.method ?? 'GET';
-    const queue = queues.get(requestKey(method, request.url ?? '/', (value) => ignoredValues.has(value)));
+    // A secret scrubbed in a recorded next link comes back as `***`: ignored like the run's own secrets.
+    const queue = queues.get(requestKey(method, request.url ?? '/', (value) => value === SCRUBBED || ignoredValues.has(value)));
     request.resume();
     if (!queue) {
       unmatched.push(`${method} ${request.url}`);
