@@ -1,5 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { startCustomersApi, type CustomersApi } from '../helpers/customers-api';
+import { startFaultApi } from '../helpers/fault-api';
 import { runCli } from '../helpers/run-cli';
 import { createTmpDir, type TmpDir } from '../helpers/tmp-dir';
 
@@ -102,6 +103,33 @@ describe('invalid files', () => {
     expect(result.stderr).toContain('bomb.yaml: 1 problem\n  its aliases (*name) expand to more than 1000 copies: a "billion laughs" file, not a pipeline');
     expect(JSON.parse(await readFile(dir.resolve('bomb.json'), 'utf8'))).toMatchObject({ outcome: 'invalid', exitCode: 2 });
     expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
+
+describe('secrets from the environment', () => {
+  it('never appear in logs, errors or the summary, whatever their query parameter is called, in any encoding', async () => {
+    // URL-safe, so that its plain form is the one printed: the encoded forms are the shared Redactor's (src/errors/redact.ts).
+    const secret = 'pass-w0rd-s1g';
+    const faults = await startFaultApi({
+      pages: 2,
+      perPage: 2,
+      fault: ({ page, attempt }) => (page !== 2 ? undefined : attempt === 1 ? { status: 429, headers: { 'Retry-After': '0' } } : { status: 403, body: { message: 'Forbidden' } }),
+    });
+    try {
+      await writeFile(dir.resolve('signed.yaml'), 'name: signed\nsource:\n  type: http\n  url: ${FAULT_URL}?auth=${SIG}\n  params: { sig: "${SIG}" }\nsinks:\n  - type: stdout\n');
+
+      const [text, json] = await Promise.all(
+        ['text', 'json'].map((format) => cli(['run', 'signed.yaml', '--log-format', format, '--summary-json', `signed-${format}.json`], { FAULT_URL: faults.url, SIG: secret })),
+      );
+
+      expect([text.exitCode, json.exitCode]).toEqual([1, 1]);
+      expect(text.stderr).toMatch(/^warn: page 2 \(http:\/\/127\.0\.0\.1:\d+\/items\?page=2&sig=\*\*\*\): HTTP 429/m);
+      expect(text.stderr).toMatch(/^error: page 2 \(.*sig=\*\*\*\): HTTP 403/m);
+      const output = [text.stdout, text.stderr, json.stdout, json.stderr, await readFile(dir.resolve('signed-text.json'), 'utf8'), await readFile(dir.resolve('signed-json.json'), 'utf8')].join('\n');
+      for (const form of [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]) expect(output).not.toContain(form);
+    } finally {
+      await faults.close();
+    }
   });
 });
 

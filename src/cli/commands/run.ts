@@ -1,5 +1,6 @@
 import { dirname } from 'node:path';
 import { InterruptedError } from '../../errors/interrupted-error';
+import { redactingLogger } from '../../logger';
 import { type BuiltPipeline, buildPipeline } from '../../pipeline/build-pipeline';
 import { loadPipeline } from '../../pipeline/load-pipeline';
 import { RunMetrics } from '../../pipeline/run-metrics';
@@ -74,7 +75,10 @@ export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
 
 async function prepare({ file, set = [] }: RunArguments, io: CliIo): Promise<BuiltPipeline> {
   const definition = await loadPipeline(file, { env: io.env, overrides: parseOverrides(set) });
-  const pipeline = buildPipeline(definition, { logger: io.logger, pipelineDir: dirname(file) });
+  // Every line the components log is redacted with the pipeline's secrets, those of the file included.
+  const secrets: string[] = [];
+  const pipeline = buildPipeline(definition, { logger: redactingLogger(io.logger, secrets), pipelineDir: dirname(file) });
+  secrets.push(...pipeline.secrets);
   io.logger.log('debug', `loaded ${file}: pipeline ${definition.name}, ${definition.transforms.length} transforms, ${pipeline.sinks.length} sinks`);
   return pipeline;
 }
@@ -88,7 +92,7 @@ async function execute(pipeline: BuiltPipeline, { dryRun, limit, progress }: Run
 
   const hideProgress = progress ? io.stderr.showProgress(pipeline.metrics) : () => {};
   try {
-    const run = runPipeline({ ...pipeline, sinks, limit: recordLimit, signal: interrupts.signal, logger: io.logger });
+    const run = runPipeline({ ...pipeline, sinks, limit: recordLimit, signal: interrupts.signal, logger: redactingLogger(io.logger, pipeline.secrets) });
     run.catch(() => {}); // when the deadline wins, the run's own end comes later, unawaited
     await Promise.race([run, interrupts.rollbackDeadline]);
   } finally {

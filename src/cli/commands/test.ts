@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { ConfigError } from '../../errors/config-error';
 import { isPageflowError } from '../../errors/pageflow-error';
 import { redact } from '../../errors/redact';
+import { redactingLogger } from '../../logger';
 import { buildPipeline } from '../../pipeline/build-pipeline';
 import { readConfigFile, readPipeline } from '../../pipeline/load-pipeline';
 import { runPipeline } from '../../pipeline/run-pipeline';
@@ -93,11 +94,12 @@ async function runCase(test: PipelineTest, testCase: TestCase, io: CliIo): Promi
   try {
     const target = new URL(url);
     const replayed = `${server.origin}${target.pathname}${target.search}`;
-    const pipeline = buildPipeline({ ...definition, source: { ...definition.source, url: replayed } }, { logger: io.logger, pipelineDir: dirname(test.pipelineFile) });
+    const logger = redactingLogger(io.logger, secrets);
+    const pipeline = buildPipeline({ ...definition, source: { ...definition.source, url: replayed } }, { logger, pipelineDir: dirname(test.pipelineFile) });
     const captures = pipeline.sinks.map((sink) => new CaptureSink(sink.metrics.name));
     let error: unknown;
     try {
-      await runPipeline({ source: pipeline.source, operators: pipeline.operators, sinks: captures, metrics: pipeline.metrics, signal: controller.signal, logger: io.logger });
+      await runPipeline({ source: pipeline.source, operators: pipeline.operators, sinks: captures, metrics: pipeline.metrics, signal: controller.signal, logger: redactingLogger(io.logger, pipeline.secrets) });
     } catch (caught) {
       error = caught;
     }
