@@ -25,8 +25,10 @@ const WORDS: Record<string, string> = {
   EPIPE: 'the other end of the pipe closed',
 };
 
-/** Node's "ENOENT: no such file or directory, open 'x'" shape of system errors. */
-const NODE_MESSAGE = /\b(E[A-Z_]{2,}): [^,]*(?:, (\w+) '([^']*)')?(?: -> '([^']*)')?/g;
+/** Node's file errors: `ENOENT: no such file or directory, open 'x'` (and `rename 'a' -> 'b'`). */
+const FILE_MESSAGE = /\b(E[A-Z_]{2,}): [^,']*, (\w+) '([^']*)'(?: -> '([^']*)')?/g;
+/** Node's connection errors: `connect ECONNREFUSED 127.0.0.1:9`, sometimes after a `ECONNREFUSED: ` of their own. */
+const CONNECTION_MESSAGE = /\b(?:(E[A-Z_]{2,}): )?(\w+) (E[A-Z_]{2,}) (\S+)/g;
 
 /** What went wrong with a file or connection, in words: `there is no such file or directory (ENOENT)`. */
 export function describeSystemError(error: unknown): string {
@@ -37,15 +39,17 @@ export function describeSystemError(error: unknown): string {
 
 /**
  * Rewrites Node's system error texts in a message into words:
- * `EEXIST: file already exists, open 'out/.a.tmp'` → `it already exists (EEXIST): open 'out/.a.tmp'`.
+ * `EEXIST: file already exists, open 'out/.a.tmp'` → `it already exists (EEXIST): open 'out/.a.tmp'`,
+ * `connect ECONNREFUSED 127.0.0.1:9` → `connect 127.0.0.1:9: the connection was refused (nothing listens there) (ECONNREFUSED)`.
  * A bare known code (`cannot read it: ENOENT`) gets its words too.
  */
 export function explainErrorCodes(message: string): string {
   return message
-    .replace(NODE_MESSAGE, (match, code: string, syscall?: string, path?: string, destination?: string) => {
-      if (!WORDS[code]) return match;
-      const target = path === undefined ? '' : `: ${syscall} '${path}'${destination === undefined ? '' : ` -> '${destination}'`}`;
-      return `${WORDS[code]} (${code})${target}`;
-    })
+    .replace(FILE_MESSAGE, (match, code: string, syscall: string, path: string, destination?: string) =>
+      WORDS[code] ? `${WORDS[code]} (${code}): ${syscall} '${path}'${destination === undefined ? '' : ` -> '${destination}'`}` : match,
+    )
+    .replace(CONNECTION_MESSAGE, (match, prefix: string | undefined, syscall: string, code: string, address: string) =>
+      WORDS[code] && (prefix === undefined || prefix === code) ? `${syscall} ${address}: ${WORDS[code]} (${code})` : match,
+    )
     .replace(/(?<![(\w])(E[A-Z_]{2,})(?![\w)])/g, (code: string) => (WORDS[code] ? `${WORDS[code]} (${code})` : code));
 }

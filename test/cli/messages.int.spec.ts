@@ -113,14 +113,15 @@ describe('secrets from the environment', () => {
     const faults = await startFaultApi({
       pages: 2,
       perPage: 2,
-      fault: ({ page, attempt }) => (page !== 2 ? undefined : attempt === 1 ? { status: 429, headers: { 'Retry-After': '0' } } : { status: 403, body: { message: 'Forbidden' } }),
+      fault: ({ page, attempt }) => (page !== 2 ? undefined : attempt % 2 === 1 ? { status: 429, headers: { 'Retry-After': '0' } } : { status: 403, body: { message: 'Forbidden' } }),
     });
     try {
       await writeFile(dir.resolve('signed.yaml'), 'name: signed\nsource:\n  type: http\n  url: ${FAULT_URL}?auth=${SIG}\n  params: { sig: "${SIG}" }\nsinks:\n  - type: stdout\n');
 
-      const [text, json] = await Promise.all(
-        ['text', 'json'].map((format) => cli(['run', 'signed.yaml', '--log-format', format, '--summary-json', `signed-${format}.json`], { FAULT_URL: faults.url, SIG: secret })),
-      );
+      // One after the other: each run gets a 429 then a 403 for page 2 (the fault API counts attempts across runs).
+      const run = (format: string) => cli(['run', 'signed.yaml', '--log-format', format, '--summary-json', `signed-${format}.json`], { FAULT_URL: faults.url, SIG: secret });
+      const text = await run('text');
+      const json = await run('json');
 
       expect([text.exitCode, json.exitCode]).toEqual([1, 1]);
       expect(text.stderr).toMatch(/^warn: page 2 \(http:\/\/127\.0\.0\.1:\d+\/items\?page=2&sig=\*\*\*\): HTTP 429/m);

@@ -25,7 +25,13 @@ describe('explainErrorCodes', () => {
     },
     { name: 'a rename with its destination', message: "ENOTDIR: not a directory, rename 'a' -> 'b/c'", explained: "a part of the path is not a directory (ENOTDIR): rename 'a' -> 'b/c'" },
     { name: 'a bare code', message: 'cannot read the directory: ENOENT', explained: 'cannot read the directory: there is no such file or directory (ENOENT)' },
-    { name: 'a connection', message: 'connect ECONNREFUSED 127.0.0.1:9', explained: 'connect the connection was refused (nothing listens there) (ECONNREFUSED) 127.0.0.1:9' },
+    { name: 'a connection', message: 'connect ECONNREFUSED 127.0.0.1:9', explained: 'connect 127.0.0.1:9: the connection was refused (nothing listens there) (ECONNREFUSED)' },
+    {
+      name: 'a connection after its own code',
+      message: 'bucket check failed: ECONNREFUSED: connect ECONNREFUSED 127.0.0.1:9',
+      explained: 'bucket check failed: connect 127.0.0.1:9: the connection was refused (nothing listens there) (ECONNREFUSED)',
+    },
+    { name: 'a host name', message: 'getaddrinfo ENOTFOUND api.example.invalid', explained: 'getaddrinfo api.example.invalid: the host name does not resolve (DNS) (ENOTFOUND)' },
     { name: 'an unknown code', message: 'EWHATEVER happened', explained: 'EWHATEVER happened' },
     { name: 'an explained code, again', message: 'permission denied (EACCES)', explained: 'permission denied (EACCES)' },
   ])('explains $name', ({ message, explained }) => {
