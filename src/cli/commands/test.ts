@@ -1,11 +1,10 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../../errors/config-error';
-import { isPageflowError } from '../../errors/pageflow-error';
 import { redact } from '../../errors/redact';
 import { redactingLogger } from '../../logger';
 import { buildPipeline } from '../../pipeline/build-pipeline';
-import { readConfigFile, readPipeline } from '../../pipeline/load-pipeline';
+import { type LoadedPipeline, readConfigFile, readPipeline } from '../../pipeline/load-pipeline';
 import { runPipeline } from '../../pipeline/run-pipeline';
 import type { CliIo } from '../io';
 import { CaptureSink } from '../pipeline-test/capture-sink';
@@ -73,7 +72,7 @@ async function findTestFiles(dir: string): Promise<string[]> {
 
 async function runCase(test: PipelineTest, testCase: TestCase, io: CliIo): Promise<Outcome> {
   const fail = (...failure: string[]): Outcome => ({ name: testCase.name, failure, summary: '' });
-  let loaded;
+  let loaded: LoadedPipeline;
   try {
     loaded = readPipeline(await readConfigFile(test.pipelineFile), test.pipelineFile, { env: { ...io.env, ...test.env }, unset: 'stand-in' });
   } catch (error) {
@@ -82,28 +81,30 @@ async function runCase(test: PipelineTest, testCase: TestCase, io: CliIo): Promi
   const { definition, standIns } = loaded;
   const { url } = definition.source;
   if (typeof url !== 'string') return fail(`the source of ${test.pipelineFile} has no url: pageflow test replays pages of HTTP sources`);
-  const secrets = definition.secrets ?? [];
+  const target = new URL(url);
 
   const server = await startReplayServer({
     pages: testCase.pages,
-    origins: [...testCase.origins, new URL(url).origin],
-    ignoredValues: new Set([...secrets, ...standIns.keys()]),
+    origins: [...testCase.origins, target.origin],
+    ignoredValues: new Set([...(definition.secrets ?? []), ...standIns.keys()]),
   });
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error(`the run did not end within ${TEST_TIMEOUT_MS / 1000}s`)), TEST_TIMEOUT_MS);
   try {
-    const target = new URL(url);
     const replayed = `${server.origin}${target.pathname}${target.search}`;
+    const secrets: string[] = [];
     const logger = redactingLogger(io.logger, secrets);
     const pipeline = buildPipeline({ ...definition, source: { ...definition.source, url: replayed } }, { logger, pipelineDir: dirname(test.pipelineFile) });
+    secrets.push(...pipeline.secrets);
     const captures = pipeline.sinks.map((sink) => new CaptureSink(sink.metrics.name));
     let error: unknown;
     try {
-      await runPipeline({ source: pipeline.source, operators: pipeline.operators, sinks: captures, metrics: pipeline.metrics, signal: controller.signal, logger: redactingLogger(io.logger, pipeline.secrets) });
+      await runPipeline({ source: pipeline.source, operators: pipeline.operators, sinks: captures, metrics: pipeline.metrics, signal: controller.signal, logger });
     } catch (caught) {
       error = caught;
     }
-    const shown = (text: string) => redact(text.split(server.origin).join(new URL(url).origin), pipeline.secrets);
+    // Messages name the pipeline's own origin, not the replay server's.
+    const shown = (text: string) => redact(text.split(server.origin).join(target.origin), secrets);
     const unmatched = server.unmatched.map((request) => `no page for ${shown(request)} (the test's pages: ${testCase.pages.map((page) => `${page.method} ${page.request}`).join(', ')})`);
     const problems = [
       ...unmatched,
@@ -122,7 +123,7 @@ async function runCase(test: PipelineTest, testCase: TestCase, io: CliIo): Promi
 }
 
 function checkError(error: unknown, expected: string | undefined, shown: (text: string) => string): string[] {
-  const message = error === undefined ? undefined : shown(isPageflowError(error) || error instanceof Error ? error.message : String(error));
+  const message = error === undefined ? undefined : shown(error instanceof Error ? error.message : String(error));
   if (expected === undefined) return message === undefined ? [] : [`the run failed: ${message}`];
   if (message === undefined) return [`expected the run to fail with "${expected}", but it succeeded`];
   return message.includes(expected) ? [] : [`expected the run to fail with "${expected}", but it failed with: ${message}`];
