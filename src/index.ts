@@ -1,5 +1,6 @@
 export type { DataRecord } from './record';
-export type { Source, SourceContext } from './sources/source';
+export type { PageMark, Source, SourceContext } from './sources/source';
+export type { RateBudgets, RateGate, RateLimit, Release } from './sources/rate-gate';
 export { createHttpSource, httpSource, type HttpSourceOptions } from './sources/http/http-source';
 export * from './operators';
 export type { BatchOrigin, Sink } from './sinks/sink';
@@ -16,8 +17,8 @@ export type { ColumnSpec, ColumnType, Encoder, EncoderOptions } from './formats/
 export { compileExpression, type Expression } from './expressions/compile-expression';
 export { runPipeline, type RejectsOptions, type RunOptions } from './pipeline/run-pipeline';
 export { RejectRouter } from './pipeline/reject-router';
-export { RunMetrics } from './pipeline/run-metrics';
-export { loadPipeline, parsePipeline, type LoadOptions } from './pipeline/load-pipeline';
+export { RunMetrics, type SinkMetrics, type StageMetrics } from './pipeline/run-metrics';
+export { loadPipeline, parsePipeline, readPipeline, type LoadedPipeline, type LoadOptions, type Override } from './pipeline/load-pipeline';
 export { runWithState, type StatefulRunOptions } from './state/run-with-state';
 export type { IncrementalOptions } from './state/incremental';
 export type { LockHolder, LockState, StateStore } from './state/state-store';
@@ -27,9 +28,20 @@ export { createS3StateStore, type S3StateStoreOptions } from './state/s3-state-s
 export { buildPipeline, type BuiltPipeline, type BuildOptions } from './pipeline/build-pipeline';
 export { createDefaultRegistry } from './pipeline/builtins';
 export { ComponentRegistry } from './pipeline/registry';
-export { defineOperator, defineSink, defineSource, type BuildContext, type RejectChannel } from './pipeline/component';
-export type { PipelineDefinition } from './pipeline/schema';
-export { createStderrLogger, type Logger, type LogLevel } from './logger';
+export {
+  defineOperator,
+  defineSink,
+  defineSource,
+  type BuildContext,
+  type ComponentDefinition,
+  type ComponentKind,
+  type OperatorDefinition,
+  type RejectChannel,
+  type SinkDefinition,
+  type SourceDefinition,
+} from './pipeline/component';
+export type { ComponentConfig, PipelineDefinition, TransformConfig } from './pipeline/schema';
+export { createStderrLogger, silentLogger, type LogFormat, type Logger, type LogLevel, type StderrLoggerOptions, type TextOutput } from './logger';
 export { PageflowError, isPageflowError } from './errors/pageflow-error';
 export { ConfigError, type ConfigIssue } from './errors/config-error';
 export { SourceError } from './errors/source-error';

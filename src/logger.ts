@@ -1,4 +1,5 @@
 import { styleText } from 'node:util';
+import { redact } from './errors/redact';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
@@ -51,3 +52,16 @@ export function createStderrLogger({ level = 'info', format = 'text', stream = p
 }
 
 export const silentLogger: Logger = { log() {} };
+
+/**
+ * A logger that replaces every secret by `***` in messages and text fields before `logger` sees them.
+ * `secrets` is read at each line, so values learnt later (a pipeline's, once built) are covered too.
+ */
+export function redactingLogger(logger: Logger, secrets: readonly string[]): Logger {
+  return {
+    log(level, message, fields) {
+      const redactedFields = fields && Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? redact(value, secrets) : value]));
+      logger.log(level, redact(message, secrets), redactedFields);
+    },
+  };
+}

@@ -3,12 +3,16 @@ import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { LOG_FORMATS, type LogFormat } from '../logger';
 import { runDemo } from './commands/demo';
+import { evaluateExpression } from './commands/eval';
 import { DEFAULT_PIPELINE_DIR, listPipelines } from './commands/list';
 import { DRY_RUN_RECORDS, type RunArguments, runFile } from './commands/run';
 import { printSchema, SCHEMA_FORMATS } from './commands/schema';
 import { STATE_FORMATS, stateCommand, terminalConfirm } from './commands/state';
+import { testPipelines } from './commands/test';
 import { validateFiles } from './commands/validate';
+import { loadEnvFile } from './env-file';
 import { type CliIo, processIo } from './io';
+import { reportError } from './report-error';
 
 // Usage errors (unknown command or option, missing argument) are config errors: exit 2.
 const USAGE_EXIT_CODE = 2;
@@ -23,11 +27,25 @@ interface GlobalOptions {
   readonly verbose?: boolean;
   readonly quiet?: boolean;
   readonly 'log-format': LogFormat;
+  readonly 'env-file'?: string;
 }
 
-/** The process's io, logging as the global options ask. */
-function ioFor({ verbose, quiet, 'log-format': format }: GlobalOptions): CliIo {
-  return processIo({ level: verbose ? 'debug' : quiet ? 'warn' : 'info', format });
+/**
+ * Runs a command with the process's io, logging as the global options ask, after `--env-file` has
+ * filled in the environment; sets the exit code. An interrupted command's process exits soon after
+ * even if something it started (a socket of an upload being aborted) would keep it alive.
+ */
+async function withIo(options: GlobalOptions, command: (io: CliIo) => Promise<number>): Promise<void> {
+  const { verbose, quiet, 'log-format': format, 'env-file': envFile } = options;
+  const io = processIo({ level: verbose ? 'debug' : quiet ? 'warn' : 'info', format });
+  try {
+    if (envFile) await loadEnvFile(envFile, process.env);
+  } catch (error) {
+    process.exitCode = reportError(error, io);
+    return;
+  }
+  process.exitCode = await command(io);
+  if (process.exitCode === 130 || process.exitCode === 143) setTimeout(() => process.exit(), 1000).unref();
 }
 
 interface RunOptionValues {
@@ -66,6 +84,12 @@ async function main(): Promise<void> {
     .option('quiet', { alias: 'q', type: 'boolean', describe: 'Log only warnings and errors (the summary line stays); no progress line' })
     .conflicts('verbose', 'quiet')
     .option('log-format', { choices: LOG_FORMATS, default: 'text' as LogFormat, describe: 'Log lines for people (text) or one JSON object per line (json)' })
+    .option('env-file', {
+      type: 'string',
+      requiresArg: true,
+      normalize: true,
+      describe: 'Read environment variables from FILE (dotenv syntax) for ${VAR}s; variables already set win',
+    })
     .command(
       'run <file>',
       'Run a pipeline file',
@@ -77,9 +101,7 @@ async function main(): Promise<void> {
           .example('$0 run customers.yaml --set source.params.per_page=50', 'Override a setting of the file')
           .example('$0 run customers.yaml --set sinks.0.path=out/test.csv', 'The first sink writes elsewhere')
           .example('$0 run nightly.yaml -q --log-format json --summary-json s.json', 'From cron: JSON logs, figures to monitor'),
-      async (argv) => {
-        process.exitCode = await runFile({ file: argv.file, ...runArguments(argv) }, ioFor(argv));
-      },
+      (argv) => withIo(argv, (io) => runFile({ file: argv.file, ...runArguments(argv) }, io)),
     )
     .command(
       'validate <files..>',
@@ -88,9 +110,7 @@ async function main(): Promise<void> {
         command
           .positional('files', { type: 'string', array: true, demandOption: true, describe: 'Pipeline files' })
           .example('$0 validate pipelines/*.yaml', 'Check every pipeline (exit 2 if any is invalid)'),
-      async (argv) => {
-        process.exitCode = await validateFiles(argv.files, ioFor(argv));
-      },
+      (argv) => withIo(argv, (io) => validateFiles(argv.files, io)),
     )
     .command(
       'list [dir]',
@@ -100,9 +120,7 @@ async function main(): Promise<void> {
           .positional('dir', { type: 'string', default: DEFAULT_PIPELINE_DIR, describe: 'Directory of pipeline files' })
           .example('$0 list', `The pipelines in ${DEFAULT_PIPELINE_DIR}/`)
           .example('$0 list ops/pipelines', 'The pipelines in another directory'),
-      async (argv) => {
-        process.exitCode = await listPipelines(argv.dir, ioFor(argv));
-      },
+      (argv) => withIo(argv, (io) => listPipelines(argv.dir, io)),
     )
     .command(
       'schema',
@@ -112,9 +130,7 @@ async function main(): Promise<void> {
           .option('format', { choices: SCHEMA_FORMATS, default: 'json' as const, describe: 'JSON Schema, or Markdown tables for the README' })
           .example('$0 schema > pipeline.schema.json', 'Refresh the schema pipelines name in # yaml-language-server: $schema=…')
           .example('$0 schema --format markdown', 'The pipeline file reference, generated from the schema'),
-      async (argv) => {
-        process.exitCode = await printSchema({ format: argv.format }, ioFor(argv));
-      },
+      (argv) => withIo(argv, (io) => printSchema({ format: argv.format }, io)),
     )
     .command(
       'state <file>',
@@ -127,17 +143,34 @@ async function main(): Promise<void> {
           .option('format', { choices: STATE_FORMATS, default: 'text' as const, describe: 'For people (text) or scripts (json)' })
           .example('$0 state pipelines/customers-to-s3.yaml', 'Where the next run starts')
           .example('$0 state pipelines/customers-to-s3.yaml --reset --yes', 'Export everything again next time'),
-      async (argv) => {
-        process.exitCode = await stateCommand({ file: argv.file, reset: argv.reset, yes: argv.yes, format: argv.format }, ioFor(argv), terminalConfirm());
-      },
+      (argv) => withIo(argv, (io) => stateCommand({ file: argv.file, reset: argv.reset, yes: argv.yes, format: argv.format }, io, terminalConfirm())),
     )
     .command(
       'demo',
       'Run pipelines/demo.yaml against a built-in sample API on loopback',
       (command) => runOptions(command).example('$0 demo', 'Writes out/customers.csv from the sample API').example('$0 demo --dry-run', 'Prints the first sample records'),
-      async (argv) => {
-        process.exitCode = await runDemo(runArguments(argv), ioFor(argv));
-      },
+      (argv) => withIo(argv, (io) => runDemo(runArguments(argv), io)),
+    )
+    .command(
+      'test [files..]',
+      'Run pipeline tests (*.test.yaml): each pipeline against replayed pages, its sinks compared with what the test expects; writes nothing',
+      (command) =>
+        command
+          .positional('files', { type: 'string', array: true, default: [] as string[], describe: `Test files (default: every *.test.yaml under ${DEFAULT_PIPELINE_DIR}/)` })
+          .example('$0 test', `Every pipeline test under ${DEFAULT_PIPELINE_DIR}/`)
+          .example('$0 test pipelines/demo.test.yaml', 'One test file (exit 1 if a test fails)'),
+      (argv) => withIo(argv, (io) => testPipelines(argv.files, io)),
+    )
+    .command(
+      'eval <expression>',
+      'Evaluate a field path or JSONata expression on a record, exactly as map and filter do; prints the result as JSON',
+      (command) =>
+        command
+          .positional('expression', { type: 'string', demandOption: true, describe: 'A field path (address.city) or a JSONata expression' })
+          .option('record', { type: 'string', requiresArg: true, normalize: true, describe: 'JSON file with the record (or a JSON list, or NDJSON); default: stdin' })
+          .example(`$0 eval '$join(customerGroups, ";")' --record customer.json`, 'Try a map field on a record')
+          .example(`$0 run p.yaml --dry-run | $0 eval 'integration = "acumulus"'`, 'Try a filter on the first records of a pipeline'),
+      (argv) => withIo(argv, (io) => evaluateExpression({ expression: argv.expression, record: argv.record }, io)),
     )
     .completion('completion', 'Print a bash/zsh completion script (add its output to ~/.bashrc or ~/.zshrc)')
     .example('$0 demo', 'Try it: the demo pipeline against a built-in sample API')
@@ -147,11 +180,12 @@ async function main(): Promise<void> {
     .example('$0 run --help', 'The options of a command')
     .example('$0 completion >> ~/.bashrc', 'Tab completion for commands and options')
     .epilogue(EXIT_CODES)
-    .demandCommand(1, 'Name a command: run, validate, list, schema, state or demo')
+    .demandCommand(1, 'Name a command: run, validate, list, test, eval, state, schema or demo')
+    .recommendCommands()
     .strict()
     .fail((message, error) => {
       if (error && !message) throw error;
-      process.stderr.write(`error: ${message ?? error?.message}\n(pageflow --help shows the commands and options)\n`);
+      process.stderr.write(`error: ${usageMessage(message ?? error?.message ?? '')}\n(pageflow --help shows the commands and options)\n`);
       process.exit(USAGE_EXIT_CODE);
     })
     .help()
@@ -159,6 +193,12 @@ async function main(): Promise<void> {
     .version()
     .wrap(Math.min(120, process.stdout.columns ?? 120))
     .parseAsync();
+}
+
+/** yargs's "Did you mean run?" says more with the command it was given: `unknown command "runn": did you mean run?`. */
+function usageMessage(message: string): string {
+  const given = hideBin(process.argv).find((argument) => !argument.startsWith('-'));
+  return message.startsWith('Did you mean') && given ? `unknown command "${given}": ${message.replace(/^Did/, 'did')}` : message;
 }
 
 /** What `run` and `demo` take from their options. */

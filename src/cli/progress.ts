@@ -1,4 +1,3 @@
-import { MultiBar } from 'cli-progress';
 import type { TextOutput } from '../logger';
 import type { RunMetrics } from '../pipeline/run-metrics';
 
@@ -8,38 +7,51 @@ export interface StatusOutput extends TextOutput {
   showProgress(metrics: RunMetrics): () => void;
 }
 
-/** A `StatusOutput` on a stream; the line is drawn only when the stream is a terminal (not in cron, CI or a pipe). */
+/** Redraws per second. */
+const FPS = 5;
+/** Back to the start of the line and erase it. */
+const CLEAR_LINE = '\r\u001b[2K';
+
+/**
+ * A `StatusOutput` on a stream; the line is drawn only when the stream is a terminal (not in cron,
+ * CI or a pipe). Text written while it shows is written in its place (the line is erased first,
+ * then drawn again below the text), so the two never share a line; the line is cut to the
+ * terminal's width, so it never wraps onto a second line that erasing would leave behind.
+ */
 export class StderrStatus implements StatusOutput {
-  private bars?: MultiBar;
+  private draw?: () => void;
 
   constructor(private readonly stream: NodeJS.WriteStream) {}
 
   write(text: string): void {
-    // While the line shows, text goes above it; cli-progress prints it at the next redraw.
-    if (this.bars) this.bars.log(text);
-    else this.stream.write(text);
+    if (!this.draw) {
+      this.stream.write(text);
+      return;
+    }
+    this.stream.write(`${CLEAR_LINE}${text}`);
+    this.draw();
   }
 
   showProgress(metrics: RunMetrics): () => void {
-    if (!this.stream.isTTY || this.bars) return () => {};
-    // A MultiBar (of one line) because only it can print log lines above the live line.
-    const bars = new MultiBar({
-      stream: this.stream,
-      format: () => describeProgress(metrics),
-      fps: 5,
-      // cli-progress redraws only changed lines, but a log line printed above needs the line drawn again.
-      forceRedraw: true,
-      clearOnComplete: true,
-    });
-    bars.create(0, 0);
-    this.bars = bars;
+    if (!this.stream.isTTY || this.draw) return () => {};
+    const draw = () => this.stream.write(`${CLEAR_LINE}${fitWidth(describeProgress(metrics), (this.stream.columns || 80) - 1)}`);
+    this.draw = draw;
+    draw();
+    const timer = setInterval(draw, 1000 / FPS).unref();
     return () => {
-      if (this.bars !== bars) return;
-      bars.update(); // prints log lines still queued
-      bars.stop();
-      this.bars = undefined;
+      if (this.draw !== draw) return;
+      clearInterval(timer);
+      this.draw = undefined;
+      this.stream.write(CLEAR_LINE);
     };
   }
+}
+
+/** `text` cut to `width` characters, ending in `…` when cut. */
+export function fitWidth(text: string, width: number): string {
+  const characters = [...text];
+  if (characters.length <= width) return text;
+  return width <= 0 ? '' : `${characters.slice(0, width - 1).join('')}…`;
 }
 
 /** `12 pages · 300 records · 150 records/s · 3 duplicates dropped · 0:02 · file:out/customers.csv 41.2 kB` */

@@ -1,5 +1,8 @@
+import { PLACEHOLDER_JSON_SCHEMA } from '../pipeline/json-schema';
+
 /** A JSON Schema node, as `pipelineJsonSchema` produces them. */
 interface Node {
+  readonly pattern?: string;
   readonly type?: string | string[];
   readonly const?: unknown;
   readonly enum?: readonly unknown[];
@@ -22,7 +25,10 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 function typeOf(node: Node): string {
   if (node.const !== undefined) return code(node.const);
   if (node.enum) return node.enum.map(code).join(' | ');
-  const alternatives = node.anyOf ?? node.oneOf;
+  // Any number or boolean option may be a whole `${VAR}`: said once, above the tables, not on every row.
+  const all = node.anyOf ?? node.oneOf;
+  const alternatives = all?.filter((alternative) => alternative.pattern !== PLACEHOLDER_JSON_SCHEMA.pattern);
+  if (alternatives?.length === 1 && all?.length === 2) return typeOf(alternatives[0]);
   // Components (each its own object) are described in their own sections.
   if (alternatives) return alternatives.every((alternative) => alternative.properties) ? 'object' : alternatives.map(typeOf).join(' | ');
   if (node.type === 'array') return `${typeOf(node.items ?? {})}[]`;

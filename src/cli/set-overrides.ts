@@ -1,12 +1,6 @@
-import { type Document, parse } from 'yaml';
 import { ConfigError, type ConfigIssue } from '../errors/config-error';
-import { formatPath, type PathSegment } from '../pipeline/issue-path';
-
-/** One `--set path=value` from the command line, parsed. */
-export interface Override {
-  readonly path: PathSegment[];
-  readonly value: unknown;
-}
+import type { PathSegment } from '../pipeline/issue-path';
+import type { Override } from '../pipeline/load-pipeline';
 
 // A path is keys separated by dots, with `[n]` (or `.n`) for list items: `sinks[0].path`, `source.params.per_page`.
 const PATH = /^[^.[\]=]+(?:\.[^.[\]=]+|\[\d+\])*$/;
@@ -16,9 +10,10 @@ const SEGMENT = /[^.[\]]+|\[(\d+)\]/g;
 const ORIGIN = '--set';
 
 /**
- * Parses `--set source.params.per_page=50`-style overrides. Values are YAML (`50` is a number, `true`
- * a boolean, `[id, name]` a list, anything else a string) so they mean what they would in the file.
- * Messages name the path, never the value: it may be a token.
+ * Parses `--set source.params.per_page=50`-style overrides. The value is kept as written: the
+ * loader reads it as YAML (`50` is a number, `[id, name]` a list) unless the field takes only
+ * text, so that `sinks[0].key={date}.csv` stays text. Messages name the path, never the value: it
+ * may be a token.
  */
 export function parseOverrides(texts: readonly string[]): Override[] {
   const issues: ConfigIssue[] = [];
@@ -30,28 +25,10 @@ export function parseOverrides(texts: readonly string[]): Override[] {
       return [];
     }
     const path = [...pathText.matchAll(SEGMENT)].map(([segment, index]) => toSegment(index ?? segment));
-    try {
-      return [{ path, value: parse(text.slice(equals + 1)) as unknown }];
-    } catch (error) {
-      issues.push({ path: pathText, message: `the value is not valid YAML: ${(error as Error).message.split('\n')[0]}` });
-      return [];
-    }
+    return [{ path, text: text.slice(equals + 1) }];
   });
   if (issues.length > 0) throw new ConfigError(ORIGIN, issues);
   return overrides;
-}
-
-/** Sets each override in a parsed pipeline file, before it is validated; missing keys are created. */
-export function applyOverrides(document: Document, overrides: readonly Override[]): void {
-  const issues: ConfigIssue[] = [];
-  for (const { path, value } of overrides) {
-    try {
-      document.setIn(path, value);
-    } catch (error) {
-      issues.push({ path: formatPath(path), message: `cannot set it: ${(error as Error).message}` });
-    }
-  }
-  if (issues.length > 0) throw new ConfigError(ORIGIN, issues);
 }
 
 function toSegment(text: string): PathSegment {

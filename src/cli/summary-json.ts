@@ -1,5 +1,7 @@
-import { writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { ConfigError } from '../errors/config-error';
+import { describeSystemError } from '../errors/describe-system-error';
 import { InterruptedError } from '../errors/interrupted-error';
 import { isPageflowError } from '../errors/pageflow-error';
 import { redact } from '../errors/redact';
@@ -84,4 +86,31 @@ export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error,
 
 export async function writeSummaryJson(path: string, summary: RunSummary): Promise<void> {
   await writeFile(path, `${JSON.stringify(summary, null, 2)}\n`);
+}
+
+/**
+ * Makes sure the summary can be written to `path` before anything runs, so that an export never
+ * ends without its figures: creates the directory, refuses a directory or a file that cannot be
+ * written. Throws a `ConfigError` (exit 2): it is the command line that is wrong.
+ */
+export async function checkSummaryPath(path: string): Promise<void> {
+  const fail = (reason: string) => {
+    throw new ConfigError(path, [{ path: '', origin: '--summary-json', message: `cannot write the summary there: ${reason}` }]);
+  };
+  try {
+    await mkdir(dirname(path), { recursive: true }).catch((error: NodeJS.ErrnoException) => {
+      // mkdir says EEXIST when a part of the path is a file.
+      if (error.code === 'EEXIST') fail(`${dirname(path)} is not a directory`);
+      throw error;
+    });
+    const existing = await stat(path).catch((error: NodeJS.ErrnoException) => {
+      if (error.code === 'ENOENT') return undefined;
+      throw error;
+    });
+    if (existing?.isDirectory()) fail('it is a directory');
+    await access(existing ? path : dirname(path), constants.W_OK);
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    fail(describeSystemError(error));
+  }
 }

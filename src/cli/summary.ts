@@ -1,15 +1,19 @@
-import type { RunMetrics, SinkMetrics } from '../pipeline/run-metrics';
+import type { RunMetrics, SinkMetrics, StageMetrics } from '../pipeline/run-metrics';
 import { formatBytes } from './progress';
 
 const count = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 
-/** The one line a run leaves on stderr: what each sink got, pages, duplicates dropped, retries, time. */
+/**
+ * The one line a run leaves on stderr: pages, records read, what dedup and each filter dropped,
+ * retries, then what each sink got.
+ */
 export function formatSummary(name: string, metrics: RunMetrics, outcome: string): string {
   const sinks = metrics.sinks.map(describeSink).join(', ');
   const seconds = (metrics.elapsedMs() / 1000).toFixed(1);
   const retries = metrics.retries > 0 || metrics.throttled > 0 ? `, ${count(metrics.retries, 'retry', 'retries')}, ${metrics.throttled} throttled (429)` : '';
+  const dropped = droppedByStages(metrics.stages).map((text) => `, ${text}`).join('');
   const rejects = metrics.rejects > 0 ? `, ${metrics.rejects} rejected` : '';
-  return `${name}: ${outcome} in ${seconds}s: ${count(metrics.pages, 'page')}, ${count(metrics.recordsRead, 'record')} read, ${count(metrics.duplicates, 'duplicate')} dropped${rejects}${retries}; ${sinks || 'no sinks'}${incrementalPart(metrics)}`;
+  return `${name}: ${outcome} in ${seconds}s: ${count(metrics.pages, 'page')}, ${count(metrics.recordsRead, 'record')} read, ${count(metrics.duplicates, 'duplicate')} dropped${dropped}${rejects}${retries}; ${sinks || 'no sinks'}${incrementalPart(metrics)}`;
 }
 
 /** Outputs listed by name in the line; the summary JSON lists them all. */
@@ -37,4 +41,19 @@ function incrementalPart({ incremental }: RunMetrics): string {
   const from = incremental.from === undefined ? 'first run' : `from ${incremental.from}`;
   const to = incremental.to === undefined ? 'cursor not moved' : `to ${incremental.to}`;
   return `; incremental on ${incremental.field} ${from}, ${to}, ${incremental.skipped} already exported skipped`;
+}
+
+/**
+ * `15 dropped by filter` for every filter (numbered when there are several), and for any other
+ * transform that let fewer records out than it took in; dedup's drops are the duplicates.
+ */
+function droppedByStages(stages: readonly StageMetrics[]): string[] {
+  const several = (name: string) => stages.filter((stage) => stage.name === name).length > 1;
+  const seen = new Map<string, number>();
+  return stages.flatMap((stage) => {
+    const number = (seen.get(stage.name) ?? 0) + 1;
+    seen.set(stage.name, number);
+    if (stage.name === 'dedup' || (stage.name !== 'filter' && stage.out >= stage.in)) return [];
+    return [`${Math.max(0, stage.in - stage.out)} dropped by ${stage.name}${several(stage.name) ? ` #${number}` : ''}`];
+  });
 }

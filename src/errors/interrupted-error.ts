@@ -6,8 +6,12 @@ const exitCodes: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 export class InterruptedError extends PageflowError {
   override name = 'InterruptedError';
 
-  constructor(readonly signal: string) {
-    super(`interrupted by ${signal}: stopped fetching, outputs rolled back`, {
+  /** `outcome` says what became of the outputs, when not all of them could be rolled back. */
+  constructor(
+    readonly signal: string,
+    outcome = 'stopped fetching, outputs rolled back',
+  ) {
+    super(`interrupted by ${signal}: ${outcome}`, {
       code: 'PF_INTERRUPTED',
       exitCode: exitCodes[signal] ?? 130,
     });

@@ -59,4 +59,4 @@ export const expressionSchema = z
       });
     }
   })
-  .meta({ description: 'A field path (`companyName`, `address.city`) or a JSONata expression (`$join(customerGroups, ";")`).' });
+  .meta({ description: 'A field path (`companyName`, `address.city`) or a JSONata expression (`$join(customerGroups, ";")`).', secret: false });

@@ -11,7 +11,7 @@ export const textFormatFields = {
     .array(columnName)
     .min(1)
     .optional()
-    .meta({ description: 'CSV column order; other fields are left out. Default: the keys of the first page, in order of first appearance.' }),
+    .meta({ description: 'CSV column order; other fields are left out. Default: the keys of the first page, in order of first appearance.', secret: false }),
   unknownColumns: z
     .enum(['fail', 'drop'])
     .optional()
@@ -22,7 +22,7 @@ export const textFormatFields = {
   escapeFormulas: z
     .array(z.string().min(1))
     .optional()
-    .meta({ description: "CSV columns whose cells starting with = + - @ get a leading ' so spreadsheets show them as text." }),
+    .meta({ description: "CSV columns whose cells starting with = + - @ get a leading ' so spreadsheets show them as text.", secret: false }),
 };
 
 /** The options of every format, for the sinks that write files or objects. */

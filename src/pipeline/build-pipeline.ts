@@ -49,7 +49,7 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     runId: options.runId ?? createRunId(startedAt),
     rejects,
   };
-  const secrets: string[] = [];
+  const secrets: string[] = [...(definition.secrets ?? [])];
   const definitionOf = <K extends ComponentKind>(kind: K, type: string) => {
     const found = registry.get(kind, type);
     if (!found) throw new Error(`${kind} "${type}" is not registered`); // validation has already ruled this out

@@ -52,7 +52,7 @@ export function pipelineJsonSchema(registry: ComponentRegistry = createDefaultRe
       title: 'pageflow pipeline',
       description: 'A pageflow pipeline file. Any string may hold ${VAR} or ${VAR:-default}, filled in from the environment when the file is loaded.',
     });
-  return z.toJSONSchema(file, {
+  const schema = z.toJSONSchema(file, {
     io: 'input',
     // Draft 7 is the one every editor's YAML/JSON language server understands.
     target: 'draft-7',
@@ -61,6 +61,46 @@ export function pipelineJsonSchema(registry: ComponentRegistry = createDefaultRe
       // not be flagged as "not a URI": the loader checks formats and patterns after interpolation.
       delete jsonSchema.format;
       delete jsonSchema.pattern;
+      delete jsonSchema.secret; // for the loader's redaction, not for editors
     },
-  }) as Record<string, unknown>;
+  }) as JsonSchemaNode;
+  return allowPlaceholders(schema) as Record<string, unknown>;
+}
+
+type JsonSchemaNode = { [keyword: string]: unknown };
+
+/** The JSON Schema of a `${VAR}` standing for a whole number or boolean value (`concurrency: ${CONC:-4}`). */
+export const PLACEHOLDER_JSON_SCHEMA = {
+  type: 'string',
+  pattern: '^\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}$',
+  description: 'A ${VAR} or ${VAR:-default}, read as a number or boolean once filled in.',
+} as const;
+
+const TYPED = new Set(['number', 'integer', 'boolean']);
+
+/**
+ * Lets every number or boolean option also be a whole `${VAR}` placeholder, as the loader accepts
+ * (it types the value after interpolation); description and default stay on the option. Options
+ * that take text already (a duration: `30s` or 30000) need no placeholder of their own.
+ */
+function allowPlaceholders(node: unknown, takesText = false): unknown {
+  if (Array.isArray(node)) return node.map((item) => allowPlaceholders(item, takesText));
+  if (node === null || typeof node !== 'object') return node;
+  const schema = node as JsonSchemaNode;
+  const alternatives = (schema.anyOf ?? schema.oneOf) as JsonSchemaNode[] | undefined;
+  const alternativesTakeText = alternatives?.some((alternative) => alternative.type === 'string') ?? false;
+  const walked = Object.fromEntries(
+    Object.entries(schema).map(([key, value]) => {
+      if (key === 'default' || key === 'examples' || key === 'const' || key === 'enum') return [key, value];
+      return [key, allowPlaceholders(value, (key === 'anyOf' || key === 'oneOf') && alternativesTakeText)];
+    }),
+  ) as JsonSchemaNode;
+  if (takesText || typeof walked.type !== 'string' || !TYPED.has(walked.type)) return walked;
+  const { description, default: fallback, title, ...typed } = walked;
+  return {
+    ...(title === undefined ? {} : { title }),
+    ...(description === undefined ? {} : { description }),
+    ...(fallback === undefined ? {} : { default: fallback }),
+    anyOf: [typed, PLACEHOLDER_JSON_SCHEMA],
+  };
 }

@@ -1,10 +1,10 @@
-import { type Observable, type OperatorFunction, type Subscription, take } from 'rxjs';
+import { type Observable, type OperatorFunction, type Subscription, take, tap } from 'rxjs';
 import { InterruptedError } from '../errors/interrupted-error';
 import { RejectLimitError } from '../errors/reject-limit-error';
 import { type Logger, silentLogger } from '../logger';
 import type { DataRecord } from '../record';
 import type { Sink } from '../sinks/sink';
-import type { Source } from '../sources/source';
+import type { PageMark, Source } from '../sources/source';
 import type { RejectRouter } from './reject-router';
 import { RunMetrics } from './run-metrics';
 import { SinkStage } from './sink-stage';
@@ -60,6 +60,11 @@ export async function runPipeline(options: RunOptions): Promise<RunMetrics> {
     onFailure: (error) => stop(error),
   });
   const disconnect = rejects?.channel.connect(stage);
+  // Counted here, not by each source, so that every source, custom ones too, shows in the figures.
+  const demand = (mark?: PageMark) => {
+    if (mark) metrics.pages = Math.max(metrics.pages, mark.index);
+    return stage.demand(mark);
+  };
   const onAbort = () => stop(signal?.reason instanceof Error ? signal.reason : new InterruptedError(String(signal?.reason ?? 'SIGINT')));
 
   try {
@@ -71,7 +76,12 @@ export async function runPipeline(options: RunOptions): Promise<RunMetrics> {
       };
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      const records$ = applyOperators(options.source({ metrics, logger, demand: (mark) => stage.demand(mark) }), options.operators ?? []);
+      const read$ = options.source({ metrics, logger, demand }).pipe(
+        tap(() => {
+          metrics.recordsRead += 1;
+        }),
+      );
+      const records$ = applyOperators(read$, options.operators ?? []);
       const limited$ = options.limit === undefined ? records$ : records$.pipe(take(options.limit));
       subscription = limited$.subscribe({ next: (record) => stage.push(record), error: reject, complete: resolve });
     });

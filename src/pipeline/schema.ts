@@ -1,25 +1,32 @@
 import { z } from 'zod';
 import { stateConfig, type StateSettings } from '../state/state-config';
+import { closestName } from './closest-name';
 import type { ComponentKind } from './component';
+import { isRecord, knownKeys, schemaAt } from './field-schema';
 import { formatPath, type PathSegment } from './issue-path';
 import type { ComponentRegistry } from './registry';
 
 /** The pipeline file's own keys; components (`source`, each transform, each sink) bring their schemas. */
 export const pipelineFields = {
-  name: z.string().min(1).meta({ description: 'Names the pipeline in logs, summaries and `pageflow list`.' }),
-  description: z.string().optional().meta({ description: 'What the pipeline is for.' }),
+  name: z.string().min(1).meta({ description: 'Names the pipeline in logs, summaries and `pageflow list`.', secret: false }),
+  description: z.string().optional().meta({ description: 'What the pipeline is for.', secret: false }),
   state: stateConfig.optional(),
 };
 
 /** Follows `rejects:` (a sink, validated like the others). */
 export const maxRejectsField = z.int().min(0).optional().meta({ description: 'Fail the run once more than this many records were rejected (to the rejects sink). Default: no limit.' });
 
+/** zod's message, or `missing` saying what the key is for when the file lacks it: `z.string(required('…'))`. */
+export const required = (purpose: string) => ({ error: (issue: { input?: unknown }) => (issue.input === undefined ? `missing: ${purpose}` : undefined) });
+
 const structure = z.strictObject({
-  ...pipelineFields,
-  source: z.looseObject({}),
+  name: z.string(required('every pipeline has a name, e.g. name: customers-to-csv')).min(1),
+  description: pipelineFields.description,
+  state: pipelineFields.state,
+  source: z.looseObject({}, required('where the records come from, e.g. type: http and a url')),
   // Each step's shape is checked below, where the message can name the transforms there are.
   transforms: z.array(z.unknown()).default([]),
-  sinks: z.array(z.looseObject({})).min(1, 'expected at least one sink'),
+  sinks: z.array(z.looseObject({}), required('where the records go, a list such as - type: stdout')).min(1, 'expected at least one sink'),
   rejects: z.looseObject({}).optional(),
   maxRejects: maxRejectsField,
 });
@@ -45,49 +52,92 @@ export interface PipelineDefinition {
   /** The sink of the records the transforms reject, wrapped as `{ record, step, error, page }`. */
   readonly rejects?: ComponentConfig;
   readonly maxRejects?: number;
+  /** Values the file took from the environment into fields not marked as not secret: redacted from all output. */
+  readonly secrets?: readonly string[];
 }
 
 export interface LocatedIssue {
   readonly segments: PathSegment[];
   readonly path: string;
   readonly message: string;
+  /** `key`: the problem is the key itself (an unknown key), so it is shown at the key rather than its value. */
+  readonly at?: 'key';
 }
 
 const KIND_NAMES: Record<ComponentKind, string> = { source: 'source type', operator: 'transform', sink: 'sink type' };
 
 /**
+ * The schema of the value at `segments` in a pipeline file, the components picked by the `type` (or
+ * step key) that `file`, the file's data, gives them. Undefined where the file can have no such field.
+ */
+export function pipelineFieldSchema(registry: ComponentRegistry, file: unknown, segments: readonly PathSegment[]): z.core.$ZodType | undefined {
+  const [top, index, ...rest] = segments;
+  const data = isRecord(file) ? file : {};
+  const item = (list: unknown) => (Array.isArray(list) && typeof index === 'number' ? (list[index] as unknown) : undefined);
+  if (top === 'source') {
+    const source = data.source;
+    const definition = isRecord(source) && typeof source.type === 'string' ? registry.get('source', source.type) : undefined;
+    return definition && schemaAt(definition.config, source, segments.slice(1));
+  }
+  if (top === 'rejects') {
+    const sink = data.rejects;
+    const definition = isRecord(sink) && typeof sink.type === 'string' ? registry.get('sink', sink.type) : undefined;
+    return definition && schemaAt(definition.config, sink, segments.slice(1));
+  }
+  if (top === 'state') return schemaAt(stateConfig, data.state, segments.slice(1));
+  if (top === 'sinks') {
+    const sink = item(data.sinks);
+    const definition = isRecord(sink) && typeof sink.type === 'string' ? registry.get('sink', sink.type) : undefined;
+    return definition && schemaAt(definition.config, sink, rest);
+  }
+  if (top === 'transforms' && typeof rest[0] === 'string') {
+    const [type, ...options] = rest;
+    const step = item(data.transforms);
+    const definition = registry.get('operator', type);
+    return definition && schemaAt(definition.config, isRecord(step) ? step[type] : undefined, options);
+  }
+  return segments.length === 1 && typeof top === 'string' && Object.hasOwn(pipelineFields, top) ? pipelineFields[top as keyof typeof pipelineFields] : undefined;
+}
+
+/**
  * Validates a parsed pipeline in two passes, so that a typo in one sink gets a precise message rather
  * than a vague union error: the file's structure first, then each component against the schema of
- * the `type` it names. Collects every issue instead of stopping at the first.
+ * the `type` it names. Every component is checked whatever the structure's problems, so that one
+ * pass reports every issue.
  */
 export function validatePipeline(raw: unknown, registry: ComponentRegistry): { definition?: PipelineDefinition; issues: LocatedIssue[] } {
   const issues: LocatedIssue[] = [];
-  const report = (segments: PathSegment[], message: string) => issues.push({ segments, path: formatPath(segments), message });
-  const addZodIssues = (prefix: PathSegment[], error: z.ZodError) => {
-    for (const issue of error.issues) report([...prefix, ...(issue.path as PathSegment[])], describeIssue(issue));
+  const report = (segments: PathSegment[], message: string, at?: 'key') => issues.push({ segments, path: formatPath(segments), message, ...(at && { at }) });
+  const addZodIssues = (prefix: PathSegment[], error: z.ZodError, schema: z.core.$ZodType, value: unknown) => {
+    issues.push(...zodIssues(prefix, error, schema, value));
   };
 
-  const parsed = structure.safeParse(raw);
-  if (!parsed.success) {
-    addZodIssues([], parsed.error);
+  if (!isRecord(raw)) {
+    report([], `expected a mapping with name, source and sinks, got ${describeValue(raw)}`);
     return { issues };
   }
+  const parsed = structure.safeParse(raw);
+  if (!parsed.success) addZodIssues([], parsed.error, structure, raw);
 
   const component = (kind: ComponentKind, type: unknown, typeAt: PathSegment[], options: unknown, optionsAt: PathSegment[]) => {
-    const expected = `expected one of: ${registry.types(kind).join(', ')}`;
+    const types = registry.types(kind);
+    const expected = `expected one of: ${types.join(', ')}`;
     if (typeof type !== 'string') return report(typeAt, `missing ${KIND_NAMES[kind]} (${expected})`);
     const definition = registry.get(kind, type);
-    if (!definition) return report(typeAt, `unknown ${KIND_NAMES[kind]} "${type}" (${expected})`);
+    if (!definition) {
+      const guess = closestName(type, types);
+      return report(typeAt, `unknown ${KIND_NAMES[kind]} "${type}"${guess ? `: did you mean "${guess}"?` : ''} (${expected})`);
+    }
     const result = definition.config.safeParse(options);
-    if (!result.success) return addZodIssues(optionsAt, result.error);
+    if (!result.success) return addZodIssues(optionsAt, result.error, definition.config, options);
     return result.data;
   };
 
-  const { source, transforms, sinks } = parsed.data;
-  const sourceConfig = component('source', source.type, ['source', 'type'], source, ['source']);
+  const { source, transforms = [], sinks } = raw;
+  const sourceConfig = isRecord(source) ? component('source', source.type, ['source', 'type'], source, ['source']) : undefined;
   const transformTypes = registry.types('operator').join(', ');
-  const transformConfigs = transforms.map((step, index) => {
-    if (step === null || typeof step !== 'object' || Array.isArray(step)) {
+  const transformConfigs = (Array.isArray(transforms) ? transforms : []).map((step: unknown, index) => {
+    if (!isRecord(step)) {
       return report(['transforms', index], `expected a step like "dedup: id" (one of: ${transformTypes}), got ${describeValue(step)}`);
     }
     const keys = Object.keys(step);
@@ -95,17 +145,19 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
       return report(['transforms', index], `expected exactly one transform per step (one of: ${transformTypes}), got ${keys.length} keys`);
     }
     const [type] = keys;
-    const options = (step as Record<string, unknown>)[type];
-    const config = component('operator', type, ['transforms', index, type], options, ['transforms', index, type]);
+    const config = component('operator', type, ['transforms', index, type], step[type], ['transforms', index, type]);
     return config === undefined ? undefined : { type, config };
   });
-  const sinkConfigs = sinks.map((sink, index) => component('sink', sink.type, ['sinks', index, 'type'], sink, ['sinks', index]));
-  if ((sourceConfig as ComponentConfig | undefined)?.incremental !== undefined && !parsed.data.state) {
+  const sinkConfigs = (Array.isArray(sinks) ? sinks : []).map((sink: unknown, index) =>
+    isRecord(sink) ? component('sink', sink.type, ['sinks', index, 'type'], sink, ['sinks', index]) : undefined,
+  );
+  const { rejects: rejectsSink } = raw;
+  const rejects = isRecord(rejectsSink) ? component('sink', rejectsSink.type, ['rejects', 'type'], rejectsSink, ['rejects']) : undefined;
+  if (isRecord(source) && source.incremental !== undefined && raw.state === undefined) {
     report(['source', 'incremental'], 'needs a top-level state (where the cursor is kept between runs), e.g. state: { path: state/cursor.json }');
   }
-  const rejects = parsed.data.rejects && component('sink', parsed.data.rejects.type, ['rejects', 'type'], parsed.data.rejects, ['rejects']);
 
-  if (issues.length > 0) return { issues };
+  if (issues.length > 0 || !parsed.success) return { issues };
   return {
     issues,
     definition: {
@@ -114,11 +166,63 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
       source: sourceConfig as ComponentConfig,
       transforms: transformConfigs as TransformConfig[],
       sinks: sinkConfigs as ComponentConfig[],
-      state: parsed.data.state,
+      ...(parsed.data.state === undefined ? {} : { state: parsed.data.state }),
       ...(rejects === undefined ? {} : { rejects: rejects as ComponentConfig }),
       ...(parsed.data.maxRejects === undefined ? {} : { maxRejects: parsed.data.maxRejects }),
     },
   };
+}
+
+/**
+ * zod's issues for `value`, checked by `schema`, as located issues under `prefix`: unknown keys one
+ * by one, each at its key with a "did you mean"; unions of plain types with the types they take.
+ */
+export function zodIssues(prefix: readonly PathSegment[], error: z.ZodError, schema: z.core.$ZodType, value: unknown): LocatedIssue[] {
+  const at = (path: readonly PropertyKey[]) => path.reduce<unknown>((parent, key) => (isRecord(parent) || Array.isArray(parent) ? (parent as Record<PropertyKey, unknown>)[key] : undefined), value);
+  const located = (path: readonly PropertyKey[], message: string, key?: 'key'): LocatedIssue => {
+    const segments = [...prefix, ...(path as PathSegment[])];
+    return { segments, path: formatPath(segments), message, ...(key && { at: key }) };
+  };
+  // Keys an unknown key is taken to be a typo of, and the objects holding them: their own "missing"
+  // or "expected one of these keys" issues would say the same again.
+  const guessed = new Set<string>();
+  const guessedIn = new Set<string>();
+  const describe = (issue: z.core.$ZodIssue, base: readonly PropertyKey[]): { issue: z.core.$ZodIssue; located: LocatedIssue }[] => {
+    const path = [...base, ...issue.path];
+    // zod reports unknown keys at their object, all in one; each is a typo of its own, shown at its key.
+    if (issue.code === 'unrecognized_keys' && issue.message.startsWith('Unrecognized key')) {
+      const known = knownKeys(schemaAt(schema, value, path as PathSegment[]), at(path));
+      return issue.keys.map((key) => {
+        const guess = closestName(key, known);
+        if (guess) {
+          guessed.add(formatPath([...path, guess] as PathSegment[]));
+          guessedIn.add(formatPath(path as PathSegment[]));
+        }
+        return { issue, located: located([...path, key], unknownKeyMessage(key, known), 'key') };
+      });
+    }
+    // A union whose options fail but one on the kind of value alone (a list given where text or a list
+    // of pages is expected): that option's own issues say what is wrong.
+    if (issue.code === 'invalid_union') {
+      const fitting = issue.errors.filter((branch) => !branch.some((inner) => inner.code === 'invalid_type' && inner.path.length === 0));
+      if (fitting.length === 1 && fitting[0].length > 0) return fitting[0].flatMap((inner) => describe(inner, path));
+    }
+    return [{ issue, located: located(path, describeIssue(issue)) }];
+  };
+  const issues = error.issues.flatMap((issue) => describe(issue, []));
+  const repeats = ({ issue, located: { segments } }: { issue: z.core.$ZodIssue; located: LocatedIssue }) => {
+    const path = formatPath(segments.slice(prefix.length));
+    if (issue.code === 'custom') return guessedIn.has(path);
+    return issue.code !== 'unrecognized_keys' && guessed.has(path) && at(segments.slice(prefix.length)) === undefined;
+  };
+  return issues.filter((entry) => !repeats(entry)).map((entry) => entry.located);
+}
+
+/** `unknown key "sink" (did you mean "sinks"?)`, else the keys there are. */
+export function unknownKeyMessage(key: string, known: readonly string[]): string {
+  const guess = closestName(key, known);
+  if (guess) return `unknown key "${key}" (did you mean "${guess}"?)`;
+  return known.length > 0 ? `unknown key "${key}" (expected one of: ${known.join(', ')})` : `unknown key "${key}"`;
 }
 
 /** zod's message, except for a union of plain types, where zod only says "Invalid input". */

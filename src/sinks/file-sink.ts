@@ -16,6 +16,7 @@ export const fileSinkConfig = z
       description:
         "Output file. Written into a temporary folder beside it and renamed into place only when the run succeeds, keeping the replaced file's mode (a symbolic link there is replaced, never written through). Placeholders: {date} and {timestamp} (the run's start, UTC), {runId}, {part} (5 digits, per partition), {record.<field>} (a value of each record, URL-encoded; __null__ when missing or empty).",
       examples: ['out/customers.csv', 'out/customers-{date}.ndjson.gz', 'out/integration={record.integration}/part-{part}.parquet'],
+      secret: false,
     }),
     ...formatOptionFields,
     ...splitOptionFields,

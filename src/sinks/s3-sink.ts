@@ -25,21 +25,23 @@ export const s3SinkConfig = z
       bucket: z
         .string()
         .regex(/^[^/\s]+$/, 'expected a bucket name (no s3://, slashes or spaces): put the path in key')
-        .meta({ description: 'Bucket to write to.', examples: ['exports'] }),
+        .meta({ description: 'Bucket to write to.', examples: ['exports'], secret: false }),
       key: z
         .string()
         .min(1)
         .meta({
           description: `Object key. {date} is the run's start date (UTC, YYYY-MM-DD), {timestamp} its start time (ISO basic, 20261129T031502Z), {runId} the run's id; {part} numbers the parts (5 digits, per partition), {record.<field>} is a value of each record (URL-encoded; __null__ when missing or empty). The extension picks the format; .gz compresses CSV and NDJSON.`,
           examples: ['customers/customers-{date}.csv.gz', 'exports/customers-{timestamp}.ndjson', 'lake/customers/integration={record.integration}/dt={date}/part-{part}.parquet'],
+          secret: false,
         }),
-      region: z.string().min(1).optional().meta({ description: 'AWS region. Default: the AWS default chain (AWS_REGION, the shared config file).' }),
+      region: z.string().min(1).optional().meta({ description: 'AWS region. Default: the AWS default chain (AWS_REGION, the shared config file).', secret: false }),
       endpoint: z
         .union([z.literal(''), z.url({ protocol: /^https?$/, error: 'expected an http(s) URL, e.g. http://127.0.0.1:9000' })])
         .optional()
         .meta({
           description: 'URL of an S3-compatible store (MinIO, R2, Ceph…). Empty or absent: AWS itself.',
           examples: ['${S3_ENDPOINT:-}', 'http://127.0.0.1:9000'],
+          secret: 'url',
         }),
       forcePathStyle: z.boolean().optional().meta({ description: 'Address buckets as endpoint/bucket/key instead of bucket.endpoint/key; most S3-compatible stores need it.' }),
       checksums: z

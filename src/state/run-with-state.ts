@@ -6,6 +6,7 @@ import { formatPath } from '../pipeline/issue-path';
 import { RunMetrics } from '../pipeline/run-metrics';
 import { runPipeline, type RunOptions } from '../pipeline/run-pipeline';
 import { createRunId } from '../sinks/output-path';
+import type { DataRecord } from '../record';
 import type { Source } from '../sources/source';
 import { IncrementalTracker, incrementalConfig, type IncrementalOptions } from './incremental';
 import { STATE_FORMAT } from './state-document';
@@ -54,7 +55,7 @@ export async function runWithState(options: StatefulRunOptions): Promise<RunMetr
     const params = tracker?.params() ?? {};
     const run = await options.build(params);
     const metrics = run.metrics ?? new RunMetrics();
-    let source = run.source;
+    let parts: Pick<RunOptions, 'source' | 'operators'> = run;
     if (tracker) {
       metrics.incremental = { field: incremental.field, from: tracker.from?.text, skipped: 0 };
       const asked = Object.entries(params).map(([name, value]) => `${name}=${value}`);
@@ -64,10 +65,10 @@ export async function runWithState(options: StatefulRunOptions): Promise<RunMetr
           ? `incremental: records after ${incremental.field} ${tracker.from.text}${asked.length > 0 ? ` (asking for ${asked.join('&')})` : ''}`
           : `incremental: no cursor yet, exporting everything${tracker.lowerBound ? ` from ${tracker.lowerBound.text}` : ''}`,
       );
-      source = trackedSource(run.source, tracker, metrics);
+      parts = tracked(run, tracker, metrics);
     }
     const signal = lock && run.signal ? AbortSignal.any([run.signal, lock.lost]) : (lock?.lost ?? run.signal);
-    await runPipeline({ ...run, source, metrics, signal, logger: run.logger ?? logger });
+    await runPipeline({ ...run, ...parts, metrics, signal, logger: run.logger ?? logger });
 
     if (readOnly || run.limit !== undefined) {
       if (!readOnly) logger.log('info', `state ${store.location} left as it was: a run with a limit exports part of what is there`);
@@ -107,28 +108,31 @@ async function save(store: StateStore, lock: HeldLock, state: Parameters<StateSt
   }
 }
 
-/** The source, with every record it emits decided on by the tracker before any transform sees it. */
-function trackedSource(source: Source, tracker: IncrementalTracker, metrics: RunMetrics): Source {
-  return (context) => {
-    let page = 1;
-    let record = 0;
-    const where = () => `record ${record} of page ${page}`;
-    return source({
+/**
+ * The source and a first operator that decides on every record it emits, before any transform sees
+ * it: an operator, so that the run still counts the records skipped as read. The source's page marks
+ * tell the operator where each record came from.
+ */
+function tracked(run: RunOptions, tracker: IncrementalTracker, metrics: RunMetrics): Pick<RunOptions, 'source' | 'operators'> {
+  let page = 1;
+  let record = 0;
+  const where = () => `record ${record} of page ${page}`;
+  const source: Source = (context) =>
+    run.source({
       ...context,
       demand: (mark) => {
         page = (mark?.index ?? page) + 1;
         record = 0;
         return context.demand(mark);
       },
-    }).pipe(
-      filter((next) => {
-        record += 1;
-        if (tracker.accept(next, where)) return true;
-        metrics.incremental!.skipped += 1;
-        return false;
-      }),
-    );
-  };
+    });
+  const decide = filter((next: DataRecord) => {
+    record += 1;
+    if (tracker.accept(next, where)) return true;
+    metrics.incremental!.skipped += 1;
+    return false;
+  });
+  return { source, operators: [decide, ...(run.operators ?? [])] };
 }
 
 function parseIncremental(options: IncrementalOptions) {

@@ -17,6 +17,8 @@ beforeAll(async () => {
   );
   await writeFile(dir.resolve('broken.yml'), 'name: broken\nsource:\n  type: ftp\nsinks:\n  - type: s4\n');
   await writeFile(dir.resolve('notes.txt'), 'not a pipeline');
+  await writeFile(dir.resolve('orders.test.yaml'), 'pipeline: orders.yaml\ntests:\n  - name: empty\n    pages:\n      - request: /v1/orders\n        body: { data: [], next_page_url: null }\n    expect: { records: [] }\n');
+  await writeFile(dir.resolve('bad.test.yaml'), 'pipeline: orders.yaml\ntests:\n  - name: typo\n    pagse: []\n    expect: { records: [] }\n');
 });
 afterAll(() => dir.remove());
 
@@ -26,7 +28,7 @@ describe('pageflow list', () => {
 
     expect(result.exitCode).toBe(0);
     const lines = result.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(3); // no *.test.yaml among them
     expect(lines[0]).toMatch(/^FILE +NAME +SOURCE +SINKS +NEEDS$/);
     expect(lines[1]).toMatch(/broken\.yml +invalid: source\.type: unknown source type "ftp" \(expected one of: http\) \(\+1 more: pageflow validate .*broken\.yml\)$/);
     expect(lines[2]).toMatch(/orders\.yaml +orders +http https:\/\/shop\.example\/v1\/orders +file:out\/orders\.csv, stdout$/);
@@ -51,7 +53,7 @@ describe('pageflow list', () => {
     const result = await runCli(['list', dir.resolve('missing')]);
 
     expect(result.exitCode).toBe(2);
-    expect(result.stderr).toMatch(/^error: .*missing: 1 problem\n.*cannot read the directory: ENOENT/);
+    expect(result.stderr).toMatch(/^error: .*missing: 1 problem\n.*cannot read the directory: there is no such file or directory \(ENOENT\)/);
   });
 });
 
@@ -62,6 +64,22 @@ describe('pageflow validate', () => {
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/^info: .*orders\.yaml: valid \(orders\)$/m);
     expect(result.stderr).toMatch(/^error: .*broken\.yml: 2 problems$/m);
+  });
+
+  it('works without the secrets: an unset variable is a warning, and the file is valid', async () => {
+    const result = await runCli(['validate', dir.resolve('orders.yaml')]);
+
+    expect(result.exitCode).toBe(0);
+    expect(result.stderr).toMatch(/^warn: .*orders\.yaml: 1 warning\n {2}5:22 source\.params\.api_key: environment variable SHOP_KEY is not set \(pageflow run will need it: /m);
+    expect(result.stderr).toMatch(/^info: .*orders\.yaml: valid \(orders\)$/m);
+  });
+
+  it('checks pipeline tests (*.test.yaml) against their own schema', async () => {
+    const result = await runCli(['validate', dir.resolve('orders.test.yaml'), dir.resolve('bad.test.yaml')]);
+
+    expect(result.exitCode).toBe(2);
+    expect(result.stderr).toMatch(/^info: .*orders\.test\.yaml: valid \(1 test of .*orders\.yaml\)$/m);
+    expect(result.stderr).toMatch(/^error: .*bad\.test\.yaml: 1 problem\n {2}4:5 tests\[0\]\.pagse: unknown key "pagse" \(did you mean "pages"\?\)$/m);
   });
 });
 

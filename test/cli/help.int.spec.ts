@@ -8,13 +8,16 @@ describe('pageflow --help', () => {
     const result = await runCli(['--help']);
 
     expect(result.exitCode).toBe(0);
-    for (const command of ['run <file>', 'validate <files..>', 'list [dir]', 'schema', 'demo', 'completion']) expect(result.stdout).toContain(`pageflow ${command}`);
+    for (const command of ['run <file>', 'validate <files..>', 'list [dir]', 'test [files..]', 'eval <expression>', 'schema', 'demo', 'completion']) {
+      expect(result.stdout).toContain(`pageflow ${command}`);
+    }
+    expect(result.stdout).toContain('--env-file');
     expect(result.stdout).toMatch(/Examples:\n {2}pageflow demo /);
     expect(result.stdout).toMatch(/Exit codes:\n {2}0 +done\n {2}1 +the run failed.*\n {2}2 +invalid .*\n {2}130 +interrupted by SIGINT .*143 by SIGTERM/);
   });
 
   it('shows examples in the help of every command', async () => {
-    const commands = ['run', 'validate', 'list', 'schema', 'demo'];
+    const commands = ['run', 'validate', 'list', 'test', 'eval', 'schema', 'demo'];
 
     const results = await Promise.all(commands.map((command) => runCli([command, '--help'])));
 
@@ -31,6 +34,8 @@ describe('usage errors', () => {
   it('exit 2 with a one-line reason on stderr: unknown command, missing argument, conflicting options', async () => {
     const cases = [
       { args: ['export'], message: 'Unknown argument: export' },
+      { args: ['runn', 'p.yaml'], message: 'unknown command "runn": did you mean run\\?' },
+      { args: ['tset'], message: 'unknown command "tset": did you mean test\\?' },
       { args: ['run'], message: 'Not enough non-option arguments' },
       { args: ['list', '-v', '-q'], message: 'mutually exclusive' },
     ];

@@ -30,15 +30,17 @@ async function waitForTemporaryFile(outDir: string): Promise<string> {
   }
 }
 
-it.each([
-  { signal: 'SIGINT' as const, exitCode: 130 },
-  { signal: 'SIGTERM' as const, exitCode: 143 },
-])('$signal mid-run exits $exitCode with a one-line reason, leaving the previous output untouched and no temporary file', async ({ signal, exitCode }) => {
+const PREVIOUS = 'id,page\nprevious,0\n';
+
+/**
+ * Starts `pageflow run` on a slow API writing out/items.csv over a previous version, and resolves
+ * once it has started writing; `signal(...)` then sends signals, the given milliseconds apart.
+ */
+async function startRun() {
   const outDir = dir.resolve('out');
-  const output = dir.resolve('out', 'items.csv');
   await writeFile(dir.resolve('items.yaml'), `name: items\nsource:\n  type: http\n  url: ${api.url}\nsinks:\n  - type: file\n    path: out/items.csv\n`);
   await mkdir(outDir);
-  await writeFile(output, 'id,page\nprevious,0\n');
+  await writeFile(dir.resolve('out', 'items.csv'), PREVIOUS);
 
   const child = spawn(process.execPath, [CLI_MAIN, 'run', 'items.yaml', '--summary-json', 'summary.json'], {
     cwd: dir.path,
@@ -48,16 +50,48 @@ it.each([
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>;
-
   await waitForTemporaryFile(outDir);
-  child.kill(signal);
-  const [code] = await exited;
+  return {
+    async signal(signal: NodeJS.Signals, ...gapsMs: number[]) {
+      child.kill(signal);
+      for (const gap of gapsMs) {
+        await sleep(gap);
+        child.kill(signal);
+      }
+      const [code, killedBy] = await exited;
+      return { code, killedBy, stderr, output: await readFile(dir.resolve('out', 'items.csv'), 'utf8'), outFiles: await readdir(outDir) };
+    },
+  };
+}
+
+const summary = async () => JSON.parse(await readFile(dir.resolve('summary.json'), 'utf8')) as unknown;
+
+it.each([
+  { signal: 'SIGINT' as const, exitCode: 130 },
+  { signal: 'SIGTERM' as const, exitCode: 143 },
+])('$signal mid-run exits $exitCode with a one-line reason, leaving the previous output untouched and no temporary file', async ({ signal, exitCode }) => {
+  const run = await startRun();
+
+  const { code, stderr, output, outFiles } = await run.signal(signal);
 
   expect(code).toBe(exitCode);
   expect(stderr.split('\n').filter((line) => line.startsWith('error: '))).toEqual([`error: interrupted by ${signal}: stopped fetching, outputs rolled back`]);
   expect(stderr).toMatch(/^info: items: interrupted in [\d.]+s: \d+ pages?,/m);
-  expect(await readFile(output, 'utf8')).toBe('id,page\nprevious,0\n');
-  expect(await readdir(outDir)).toEqual(['items.csv']);
+  expect(output).toBe(PREVIOUS);
+  expect(outFiles).toEqual(['items.csv']);
   expect(api.requests.length).toBeLessThan(40);
-  expect(JSON.parse(await readFile(dir.resolve('summary.json'), 'utf8'))).toMatchObject({ outcome: 'interrupted', exitCode });
+  expect(await summary()).toMatchObject({ outcome: 'interrupted', exitCode });
+});
+
+it('two SIGINTs 1 ms apart still roll the outputs back and write the summary', async () => {
+  const run = await startRun();
+
+  const { code, killedBy, stderr, output, outFiles } = await run.signal('SIGINT', 1);
+
+  expect(killedBy).toBeNull(); // not killed by the second signal
+  expect(code).toBe(130);
+  expect(stderr.split('\n').filter((line) => line.startsWith('error: '))).toEqual(['error: interrupted by SIGINT: stopped fetching, outputs rolled back']);
+  expect(output).toBe(PREVIOUS);
+  expect(outFiles).toEqual(['items.csv']);
+  expect(await summary()).toMatchObject({ outcome: 'interrupted', exitCode: 130 });
 });

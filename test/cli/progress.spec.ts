@@ -1,25 +1,27 @@
 import { Writable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describeProgress, formatBytes, formatElapsed, StderrStatus } from '../../src/cli/progress';
+import { describeProgress, fitWidth, formatBytes, formatElapsed, StderrStatus } from '../../src/cli/progress';
 import { RunMetrics } from '../../src/pipeline/run-metrics';
 
-/** A stream that says it is a terminal and keeps what is written to it. */
+/** A stream that says whether it is a terminal and keeps what is written to it. */
 class FakeTerminal extends Writable {
   text = '';
-  constructor(readonly isTTY: boolean) {
+  constructor(
+    readonly isTTY: boolean,
+    readonly columns = 200,
+  ) {
     super();
   }
-  readonly columns = 200;
   override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
     this.text += chunk.toString();
     done();
   }
 }
 
-const ESCAPE = '\u001b';
+const CLEAR_LINE = '\r\u001b[2K';
 
 describe('StderrStatus', () => {
-  it('draws a live line of the figures on a terminal, keeps log text above it, and clears it when hidden', async () => {
+  it('draws a live line of the figures on a terminal, writes log text in its place and draws it again below, and clears it when hidden', async () => {
     const terminal = new FakeTerminal(true);
     const stderr = new StderrStatus(terminal as unknown as NodeJS.WriteStream);
     const metrics = new RunMetrics();
@@ -29,16 +31,30 @@ describe('StderrStatus', () => {
     metrics.pages = 2;
     metrics.recordsRead = 50;
     stderr.write('warn: page 3: HTTP 429, waiting 1s\n');
-    await sleep(450);
+    await sleep(250);
     hide();
     const drawn = terminal.text;
     stderr.write('info: done\n');
 
+    // Every log line starts on a cleared line: the progress line never shares a line with it.
+    expect(drawn).toContain(`${CLEAR_LINE}warn: page 3: HTTP 429, waiting 1s\n${CLEAR_LINE}2 pages · 50 records · `);
     expect(drawn).toMatch(/2 pages · 50 records · \d+ records\/s · 0 duplicates dropped · 0:00 · file:out\/a\.csv 0 B/);
-    expect(drawn).toContain('warn: page 3: HTTP 429, waiting 1s\n');
-    expect(drawn.indexOf('warn: page 3')).toBeLessThan(drawn.lastIndexOf('2 pages'));
-    expect(drawn.endsWith(`${ESCAPE}[0J`)).toBe(true); // cleared from the line down
+    expect(drawn.split('\n')).toHaveLength(2); // the line itself never ends in a line break
+    expect(drawn.endsWith(CLEAR_LINE)).toBe(true);
     expect(terminal.text.slice(drawn.length)).toBe('info: done\n');
+  });
+
+  it('cuts the line to the terminal width, so that it never wraps', () => {
+    const terminal = new FakeTerminal(true, 40);
+    const stderr = new StderrStatus(terminal as unknown as NodeJS.WriteStream);
+    const metrics = new RunMetrics();
+    metrics.sinks.push({ name: 's3://a-very-long-bucket-name/and/a/long/key/customers-2026-12-01.csv.gz', records: 0, bytes: 0 });
+
+    stderr.showProgress(metrics)();
+
+    const line = terminal.text.split(CLEAR_LINE).find((part) => part.length > 0) ?? '';
+    expect([...line]).toHaveLength(39);
+    expect(line.endsWith('…')).toBe(true);
   });
 
   it('draws nothing off a terminal: text passes straight through', async () => {
@@ -52,6 +68,15 @@ describe('StderrStatus', () => {
 
     expect(pipe.text).toBe('info: hello\n');
   });
+});
+
+it.each([
+  { text: 'short', width: 10, fitted: 'short' },
+  { text: '12345', width: 5, fitted: '12345' },
+  { text: '123456', width: 5, fitted: '1234…' },
+  { text: '日本の会社 🚚 x', width: 7, fitted: '日本の会社 …' },
+])('fitWidth($text, $width) is $fitted', ({ text, width, fitted }) => {
+  expect(fitWidth(text, width)).toBe(fitted);
 });
 
 describe('describeProgress', () => {

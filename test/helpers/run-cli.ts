@@ -17,16 +17,20 @@ export interface RunCliOptions {
   readonly cwd?: string;
   /** Kills the CLI if it has not exited by then. @default 20000 */
   readonly timeoutMs?: number;
+  /** Written to the CLI's stdin, which is closed after it (at once when there is none). */
+  readonly input?: string;
 }
 
 /** Spawns `node dist/cli/main.js ...args` and collects its output and exit code. */
-export function runCli(args: readonly string[], { env = {}, cwd, timeoutMs = 20_000 }: RunCliOptions = {}): Promise<CliRun> {
+export function runCli(args: readonly string[], { env = {}, cwd, timeoutMs = 20_000, input }: RunCliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI_MAIN, ...args], {
       cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     });
+    child.stdin.on('error', () => {}); // a CLI that exits before reading its input closes the pipe
+    child.stdin.end(input);
     const stdout: Buffer[] = [];
     const stderr: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => stdout.push(chunk));

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { createDefaultRegistry } from '../../src/pipeline/builtins';
 import { defineSink } from '../../src/pipeline/component';
-import { pipelineJsonSchema } from '../../src/pipeline/json-schema';
+import { PLACEHOLDER_JSON_SCHEMA, pipelineJsonSchema } from '../../src/pipeline/json-schema';
 import { createStdoutSink } from '../../src/sinks/stdout-sink';
 
 type Schema = Record<string, any>;
@@ -50,17 +50,35 @@ describe('pipelineJsonSchema', () => {
     expect(sinks.find((sink) => sink.properties.type.const === 'memo')).toMatchObject({ required: ['type', 'label'], description: 'Test sink.' });
   });
 
-  it('puts no format or pattern on strings, which hold ${VAR} placeholders before interpolation', () => {
+  it('puts no format or pattern on strings, which hold ${VAR} placeholders before interpolation (but the placeholder’s own)', () => {
     const constrained: string[] = [];
     const walk = (node: unknown, path: string) => {
       if (Array.isArray(node)) return node.forEach((item, index) => walk(item, `${path}[${index}]`));
       if (node === null || typeof node !== 'object') return;
-      if (typeof (node as Schema).format === 'string' || typeof (node as Schema).pattern === 'string') constrained.push(path);
+      if (typeof (node as Schema).format === 'string' || ((node as Schema).pattern !== undefined && (node as Schema).pattern !== PLACEHOLDER_JSON_SCHEMA.pattern)) constrained.push(path);
       for (const [key, value] of Object.entries(node)) if (key !== 'examples' && key !== 'default') walk(value, `${path}.${key}`);
     };
 
     walk(pipelineJsonSchema(), '$');
 
     expect(constrained).toEqual([]);
+  });
+
+  it('lets number and boolean options be a whole ${VAR}, keeping their description and default', () => {
+    const http = (pipelineJsonSchema() as Schema).properties.source.oneOf[0].properties;
+
+    expect(http.concurrency).toEqual({
+      description: expect.any(String),
+      default: 1,
+      anyOf: [{ type: 'integer', minimum: 1, maximum: 32 }, PLACEHOLDER_JSON_SCHEMA],
+    });
+    expect(http.allowCrossOrigin.anyOf).toEqual([{ type: 'boolean' }, PLACEHOLDER_JSON_SCHEMA]);
+    const placeholder = new RegExp(PLACEHOLDER_JSON_SCHEMA.pattern);
+    expect(['${CONC}', '${CONC:-4}'].map((text) => placeholder.test(text))).toEqual([true, true]);
+    expect(['4', 'x${CONC}', '${CONC} '].map((text) => placeholder.test(text))).toEqual([false, false, false]);
+  });
+
+  it('leaves the loader’s secret markers out', () => {
+    expect(JSON.stringify(pipelineJsonSchema())).not.toContain('"secret"');
   });
 });

@@ -489,7 +489,7 @@ describe('pipelines/customers-to-s3.yaml through the CLI', () => {
     const errors = result.stderr.split('\n').filter((line) => line.startsWith('error:'));
     expect(errors).toEqual([
       expect.stringMatching(
-        new RegExp(`^error: \\[sink:s3://exports/customers/customers-\\d{4}-\\d{2}-\\d{2}\\.csv\\.gz\\] bucket check failed: ECONNREFUSED: connect ECONNREFUSED 127\\.0\\.0\\.1:${port}$`),
+        new RegExp(`^error: \\[sink:s3://exports/customers/customers-\\d{4}-\\d{2}-\\d{2}\\.csv\\.gz\\] bucket check failed: connect 127\\.0\\.0\\.1:${port}: the connection was refused \\(nothing listens there\\) \\(ECONNREFUSED\\)$`),
       ),
     ]);
     expect(result.stderr).not.toMatch(/\n\s+at /); // no stack trace

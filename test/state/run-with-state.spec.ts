@@ -92,7 +92,7 @@ describe('runWithState', () => {
     await expect(store.load()).resolves.toMatchObject({
       pipeline: 'customers',
       cursor: { value: '2024-05-02T07:00:00Z' },
-      lastRun: { pages: 0, outputs: [{ name: 'memory', records: 2, bytes: 0 }], cursor: { from: '2024-05-01T10:00:00Z', to: '2024-05-02T07:00:00Z' } },
+      lastRun: { pages: 3, outputs: [{ name: 'memory', records: 2, bytes: 0 }], cursor: { from: '2024-05-01T10:00:00Z', to: '2024-05-02T07:00:00Z' } },
     });
     await expect(store.readLock()).resolves.toEqual({ version: expect.any(String) });
   });

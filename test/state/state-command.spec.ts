@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
-import { Writable } from 'node:stream';
+import { Readable, Writable } from 'node:stream';
 import type { CliIo } from '../../src/cli/io';
 import { stateCommand } from '../../src/cli/commands/state';
 import type { LogLevel } from '../../src/logger';
@@ -26,6 +26,7 @@ function io() {
   const logger = { log: (level: LogLevel, message: string) => lines.push(`${level}: ${message}`) };
   const cli: CliIo = {
     stdout: new Writable({ write: (chunk, _encoding, done) => ((stdout += String(chunk)), done()) }),
+    stdin: Readable.from([]),
     stderr: { write: () => true, showProgress: () => () => {} },
     env: {},
     logger,

@@ -1,10 +1,10 @@
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../errors/config-error';
+import { describeSystemError } from '../../errors/describe-system-error';
 import { redact } from '../../errors/redact';
 import { buildPipeline } from '../../pipeline/build-pipeline';
-import { PLACEHOLDER } from '../../pipeline/interpolate-env';
-import { parsePipeline } from '../../pipeline/load-pipeline';
+import { readConfigFile, readPipeline } from '../../pipeline/load-pipeline';
 import type { CliIo } from '../io';
 import { reportError } from '../report-error';
 
@@ -12,6 +12,8 @@ import { reportError } from '../report-error';
 export const DEFAULT_PIPELINE_DIR = 'pipelines';
 
 const PIPELINE_FILE = /\.(ya?ml|json)$/i;
+/** Pipeline tests (`pageflow test`) live beside the pipelines: not pipelines themselves. */
+export const PIPELINE_TEST_FILE = /\.test\.ya?ml$/i;
 
 type Row = { readonly file: string } & (
   | { readonly name: string; readonly source: string; readonly sinks: string; readonly needs: readonly string[] }
@@ -22,15 +24,15 @@ type Row = { readonly file: string } & (
  * Prints a table of the pipeline files in a directory (name, source, sinks) to stdout; a file
  * that does not load is listed with its first problem. Files are loaded with the current
  * environment, as `run` would load them, except that a variable they need and the environment lacks
- * (a token, usually) is listed under NEEDS rather than making the file invalid. Exit 0, or 2 when
- * the directory cannot be read.
+ * (a token, usually) is listed under NEEDS rather than making the file invalid. Pipeline tests
+ * (`*.test.yaml`) are left out. Exit 0, or 2 when the directory cannot be read.
  */
 export async function listPipelines(dir: string, io: CliIo): Promise<number> {
   let names: string[];
   try {
-    names = (await readdir(dir)).filter((name) => PIPELINE_FILE.test(name)).sort();
+    names = (await readdir(dir)).filter((name) => PIPELINE_FILE.test(name) && !PIPELINE_TEST_FILE.test(name)).sort();
   } catch (error) {
-    return reportError(new ConfigError(dir, [{ path: '', message: `cannot read the directory: ${(error as NodeJS.ErrnoException).code}` }]), io);
+    return reportError(new ConfigError(dir, [{ path: '', message: `cannot read the directory: ${describeSystemError(error)}` }]), io);
   }
   if (names.length === 0) {
     io.logger.log('warn', `no pipeline files (*.yaml, *.yml, *.json) in ${dir}`);
@@ -43,29 +45,22 @@ export async function listPipelines(dir: string, io: CliIo): Promise<number> {
 
 async function describeFile(file: string, env: CliIo['env']): Promise<Row> {
   try {
-    const text = await readFile(file, 'utf8');
-    const needs = unsetVariables(text, env);
-    const standIns = Object.fromEntries(needs.map((name) => [name, `\${${name}}`]));
-    const definition = parsePipeline(text, file, { env: { ...env, ...standIns } });
+    const { definition, standIns, unset } = readPipeline(await readConfigFile(file), file, { env, unset: 'stand-in' });
     // Building touches no network or file; it gives the sinks' names and the values to redact.
     const { secrets, sinks } = buildPipeline(definition);
     const { type, url } = definition.source;
+    // Stand-ins for unset variables are shown as the placeholders they stand for.
+    const show = (text: string) => [...standIns].reduce((shown, [standIn, placeholder]) => shown.split(standIn).join(placeholder), redact(text, secrets));
     return {
       file,
       name: definition.name,
-      source: redact(typeof url === 'string' ? `${type} ${url}` : type, secrets),
-      sinks: redact(sinks.map((sink) => sink.metrics.name).join(', '), secrets),
-      needs,
+      source: show(typeof url === 'string' ? `${type} ${url}` : type),
+      sinks: show(sinks.map((sink) => sink.metrics.name).join(', ')),
+      needs: unset,
     };
   } catch (error) {
     return { file, problem: describeProblem(error) };
   }
-}
-
-/** The variables a file uses without a default that the environment does not set. */
-function unsetVariables(text: string, env: CliIo['env']): string[] {
-  const names = [...text.matchAll(PLACEHOLDER)].filter(([, name, fallback]) => fallback === undefined && !env[name]).map(([, name]) => name);
-  return [...new Set(names)];
 }
 
 /** The first problem of a file, on one line. */

@@ -1,4 +1,6 @@
 import { dirname } from 'node:path';
+import { InterruptedError } from '../../errors/interrupted-error';
+import { redactingLogger } from '../../logger';
 import { type BuiltPipeline, buildPipeline } from '../../pipeline/build-pipeline';
 import { loadPipeline } from '../../pipeline/load-pipeline';
 import { RunMetrics } from '../../pipeline/run-metrics';
@@ -11,9 +13,9 @@ import { openStateStore } from '../../state/state-config';
 import { withSourceParams } from '../../state/source-params';
 import type { CliIo } from '../io';
 import { reportError } from '../report-error';
-import { applyOverrides, parseOverrides } from '../set-overrides';
+import { parseOverrides } from '../set-overrides';
 import { formatSummary } from '../summary';
-import { outcomeOf, summarizeRun, writeSummaryJson } from '../summary-json';
+import { checkSummaryPath, outcomeOf, summarizeRun, writeSummaryJson } from '../summary-json';
 
 export interface RunArguments {
   readonly file: string;
@@ -32,6 +34,9 @@ export interface RunArguments {
 /** How many records a dry run prints when no `--limit` is given. */
 export const DRY_RUN_RECORDS = 10;
 
+/** How long an interrupted run may take to roll its outputs back before pageflow stops waiting. */
+export const ROLLBACK_LIMIT_MS = 5_000;
+
 /**
  * Loads, builds and runs one pipeline file; returns the exit code. Leaves one summary line on
  * stderr for every run that started, then the error if it failed. SIGINT/SIGTERM roll the outputs back.
@@ -40,8 +45,16 @@ export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
   let pipeline: BuiltPipeline | undefined;
   let error: unknown; // undefined: the run succeeded
   try {
+    // Before anything runs: an export must not end without the figures it was asked for.
+    if (args.summaryJson) await checkSummaryPath(args.summaryJson);
+  } catch (caught) {
+    return reportError(caught, io);
+  }
+  // Held until the summary is written: a second Ctrl-C must not cut the rollback or the summary short.
+  const interrupts = handleInterrupts(io);
+  try {
     const definition = await load(args, io);
-    await execute(definition, args, io, (built) => (pipeline = built));
+    await execute(definition, args, io, interrupts, (built) => (pipeline = built));
   } catch (caught) {
     error = caught;
   }
@@ -58,45 +71,50 @@ export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
     try {
       await writeSummaryJson(args.summaryJson, summary);
     } catch (writeError) {
-      io.report.log('error', `cannot write the summary to ${args.summaryJson}: ${(writeError as Error).message}`);
-      exitCode ||= 1;
+      exitCode = Math.max(exitCode, reportError(writeError, io, secrets));
     }
   }
+  interrupts.dispose();
   return exitCode;
 }
 
 async function load({ file, set = [] }: RunArguments, io: CliIo): Promise<PipelineDefinition> {
-  const overrides = parseOverrides(set);
-  const definition = await loadPipeline(file, { env: io.env, edit: (document) => applyOverrides(document, overrides) });
+  const definition = await loadPipeline(file, { env: io.env, overrides: parseOverrides(set) });
   io.logger.log('debug', `loaded ${file}: pipeline ${definition.name}, ${definition.transforms.length} transforms, ${definition.sinks.length} sinks`);
   return definition;
 }
 
 /** Builds and runs the pipeline; with `state:`, under its lock and from its cursor. `onBuilt` gets the pipeline as soon as it exists. */
-async function execute(definition: PipelineDefinition, { file, dryRun, limit, progress }: RunArguments, io: CliIo, onBuilt: (pipeline: BuiltPipeline) => void): Promise<void> {
+async function execute(
+  definition: PipelineDefinition,
+  { file, dryRun, limit, progress }: RunArguments,
+  io: CliIo,
+  interrupts: Interrupts,
+  onBuilt: (pipeline: BuiltPipeline) => void,
+): Promise<void> {
   const recordLimit = limit ?? (dryRun ? DRY_RUN_RECORDS : undefined);
   if (dryRun) io.logger.log('info', `dry run: nothing is written; the first ${recordLimit} records go to stdout as NDJSON`);
 
-  const controller = new AbortController();
-  const interrupt = (signal: NodeJS.Signals) => controller.abort(signal);
-  // `once`: a second Ctrl-C while the outputs are rolled back kills the process the usual way.
-  process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
+  // Every line the components log is redacted with the pipeline's secrets, those of the file included.
+  const secrets: string[] = [];
+  const logger = redactingLogger(io.logger, secrets);
   let hideProgress = () => {};
   const runOptions = (built: PipelineDefinition): RunOptions => {
-    const pipeline = buildPipeline(built, { logger: io.logger, pipelineDir: dirname(file) });
+    const pipeline = buildPipeline(built, { logger, pipelineDir: dirname(file) });
+    secrets.push(...pipeline.secrets);
     onBuilt(pipeline);
     hideProgress = progress ? io.stderr.showProgress(pipeline.metrics) : () => {};
     // Records are data, so a dry run prints them to stdout like the stdout sink: `--dry-run | jq` works,
     // and stderr keeps only what is meant for people (logs, progress, the summary).
     const sinks = dryRun ? [createStdoutSink({}, io.stdout)] : pipeline.sinks;
-    return { ...pipeline, sinks, limit: recordLimit, signal: controller.signal, logger: io.logger };
+    return { ...pipeline, sinks, limit: recordLimit, signal: interrupts.signal, logger };
   };
-  try {
+  const run = async () => {
     if (!definition.state) {
       await runPipeline(runOptions(definition));
       return;
     }
-    const store = openStateStore(definition.state, io.logger);
+    const store = openStateStore(definition.state, logger);
     try {
       await runWithState({
         store,
@@ -104,14 +122,63 @@ async function execute(definition: PipelineDefinition, { file, dryRun, limit, pr
         incremental: incrementalConfig.optional().parse(definition.source.incremental),
         readOnly: dryRun,
         leaseMs: definition.state.lease,
-        logger: io.logger,
+        logger,
         build: (params) => runOptions(withSourceParams(definition, params)),
       });
     } finally {
       await store.close?.();
     }
+  };
+  try {
+    const running = run();
+    running.catch(() => {}); // when the deadline wins, the run's own end comes later, unawaited
+    await Promise.race([running, interrupts.rollbackDeadline]);
   } finally {
     hideProgress();
-    process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
   }
+}
+
+export interface Interrupts {
+  /** Aborted by the first SIGINT/SIGTERM, with the signal's name as reason. */
+  readonly signal: AbortSignal;
+  /** Rejects `ROLLBACK_LIMIT_MS` after the first signal. */
+  readonly rollbackDeadline: Promise<never>;
+  dispose(): void;
+}
+
+/**
+ * The first SIGINT/SIGTERM stops the run and rolls the outputs back; a second one (an impatient
+ * Ctrl-C) does not cut that short, and the summary is still written; a third quits at once. The
+ * rollback gets `ROLLBACK_LIMIT_MS`: a store that does not answer never keeps the process alive.
+ */
+export function handleInterrupts(io: Pick<CliIo, 'logger'>, rollbackLimitMs = ROLLBACK_LIMIT_MS): Interrupts {
+  const controller = new AbortController();
+  let signals = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let giveUp: (error: unknown) => void = () => {};
+  const rollbackDeadline = new Promise<never>((_resolve, reject) => {
+    giveUp = reject;
+  });
+  rollbackDeadline.catch(() => {}); // a signal may come while no run is under way
+  const onSignal = (signal: NodeJS.Signals) => {
+    signals += 1;
+    if (signals === 1) {
+      controller.abort(signal);
+      const outcome = `stopped fetching; the outputs were not all rolled back within ${rollbackLimitMs / 1000}s, temporary files may be left`;
+      timer = setTimeout(() => giveUp(new InterruptedError(signal, outcome)), rollbackLimitMs);
+    } else if (signals === 2) {
+      io.logger.log('warn', `${signal} again: still rolling the outputs back; a third one quits at once and may leave temporary files behind`);
+    } else {
+      process.exit(new InterruptedError(signal).exitCode);
+    }
+  };
+  process.on('SIGINT', onSignal).on('SIGTERM', onSignal);
+  return {
+    signal: controller.signal,
+    rollbackDeadline,
+    dispose() {
+      clearTimeout(timer);
+      process.off('SIGINT', onSignal).off('SIGTERM', onSignal);
+    },
+  };
 }

@@ -1,13 +1,26 @@
-import { loadPipeline } from '../../pipeline/load-pipeline';
+import { formatConfigIssues } from '../../errors/config-error';
+import { readConfigFile, readPipeline } from '../../pipeline/load-pipeline';
 import type { CliIo } from '../io';
 import { reportError } from '../report-error';
+import { loadPipelineTest } from '../pipeline-test/test-file';
+import { PIPELINE_TEST_FILE } from './list';
 
-/** Checks pipeline files without running anything; exit 0 when all are valid, 2 otherwise. */
+/**
+ * Checks pipeline files (and pipeline tests, `*.test.yaml`) without running anything; exit 0 when
+ * all are valid, 2 otherwise. A variable the environment does not set is a warning, not a
+ * problem: files can be checked where their secrets are not at hand (CI, an editor).
+ */
 export async function validateFiles(files: readonly string[], io: CliIo): Promise<number> {
   let exitCode = 0;
   for (const file of files) {
     try {
-      const definition = await loadPipeline(file, { env: io.env });
+      if (PIPELINE_TEST_FILE.test(file)) {
+        const test = await loadPipelineTest(file);
+        io.logger.log('info', `${file}: valid (${test.cases.length} test${test.cases.length === 1 ? '' : 's'} of ${test.pipelineFile})`);
+        continue;
+      }
+      const { definition, warnings } = readPipeline(await readConfigFile(file), file, { env: io.env, unset: 'stand-in' });
+      if (warnings.length > 0) io.logger.log('warn', formatConfigIssues(file, warnings, 'warning'));
       io.logger.log('info', `${file}: valid (${definition.name})`);
     } catch (error) {
       exitCode = Math.max(exitCode, reportError(error, io));

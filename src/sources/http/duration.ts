@@ -25,4 +25,5 @@ export const duration = z
     z.number().nonnegative(),
     z.string().regex(PATTERN, { error: (issue) => `expected a duration such as 500ms, 2s or 1m, got ${JSON.stringify(issue.input)}` }),
   ])
-  .transform((value) => (typeof value === 'number' ? value : parseDuration(value)!));
+  .transform((value) => (typeof value === 'number' ? value : parseDuration(value)!))
+  .meta({ secret: false });

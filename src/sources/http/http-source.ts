@@ -28,7 +28,7 @@ const retryConfig = z
 
 export const httpSourceConfig = z.strictObject({
   type: z.literal('http'),
-  url: z.url().meta({ description: 'URL of the first page. Credentials are only ever sent to its origin.', examples: ['https://api.mijnklantportaal.nl/v1/customers'] }),
+  url: z.url().meta({ description: 'URL of the first page. Credentials are only ever sent to its origin.', examples: ['https://api.mijnklantportaal.nl/v1/customers'], secret: 'url' }),
   params: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .optional()
@@ -36,8 +36,8 @@ export const httpSourceConfig = z.strictObject({
   headers: z.record(z.string(), z.string()).optional().meta({ description: 'Extra request headers (values are treated as secrets, sent only to the origin of `url`).' }),
   auth: authConfig.optional(),
   tls: tlsConfig.optional(),
-  records: z.string().default('data').meta({ description: 'Dot path of the records array in each page.' }),
-  next: z.string().default('next_page_url').meta({ description: 'Dot path of the next page link in each page; null ends the export.' }),
+  records: z.string().default('data').meta({ description: 'Dot path of the records array in each page.', secret: false }),
+  next: z.string().default('next_page_url').meta({ description: 'Dot path of the next page link in each page; null ends the export.', secret: false }),
   timeout: duration.prefault('30s').meta({ description: 'Hard deadline per request, body included.', examples: ['30s'] }),
   maxResponseBytes: z
     .int()
@@ -120,9 +120,8 @@ export function createHttpSource(options: HttpSourceOptions): Source {
         check: (page) => guard.check(page),
         demand: () => context.demand(),
       }).pipe(
-        tap((page) => {
+        tap(() => {
           context.metrics.pages += 1;
-          context.metrics.recordsRead += page.records.length;
         }),
         mergeMap((page) => page.records),
         finalize(() => clients.destroy()),

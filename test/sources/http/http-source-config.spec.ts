@@ -57,7 +57,7 @@ describe('http source options (through a pipeline file)', () => {
     { option: 'retry: { attempts: 0 }', path: 'source.retry.attempts', message: expect.stringMatching(/>=\s?1/) },
     { option: 'rateLimit: { requests: 60, per: 0s }', path: 'source.rateLimit.per', message: 'expected a window longer than 0' },
     { option: 'concurrency: 0', path: 'source.concurrency', message: expect.stringMatching(/>=\s?1/) },
-    { option: 'retry: { tries: 3 }', path: 'source.retry', message: expect.stringContaining('tries') },
+    { option: 'retry: { tries: 3 }', path: 'source.retry.tries', message: expect.stringContaining('tries') },
   ])('rejects $option at $path', ({ option, path, message }) => {
     const error = configError(pipeline(option));
     expect(error.exitCode).toBe(2);
