@@ -3,6 +3,7 @@ import { InterruptedError } from '../errors/interrupted-error';
 import { type Logger, silentLogger } from '../logger';
 import type { DataRecord } from '../record';
 import type { Sink } from '../sinks/sink';
+import type { RateBudgets } from '../sources/rate-gate';
 import type { Source } from '../sources/source';
 import { RunMetrics } from './run-metrics';
 import { SinkStage } from './sink-stage';
@@ -20,6 +21,8 @@ export interface RunOptions {
   readonly batchSize?: number;
   readonly logger?: Logger;
   readonly metrics?: RunMetrics;
+  /** Rate-limit budgets shared per credential (a fleet's, in Redis); the source makes its own when absent. */
+  readonly budgets?: RateBudgets;
 }
 
 /**
@@ -34,7 +37,7 @@ export async function runPipeline(options: RunOptions): Promise<RunMetrics> {
   let subscription: Subscription | undefined;
   let stop: (error: unknown) => void = () => {};
   const stage = new SinkStage(sinks, options.batchSize ?? 1000, (error) => stop(error));
-  const records$ = applyOperators(options.source({ metrics, logger, demand: () => stage.demand() }), options.operators ?? []);
+  const records$ = applyOperators(options.source({ metrics, logger, demand: () => stage.demand(), budgets: options.budgets }), options.operators ?? []);
   const limited$ = options.limit === undefined ? records$ : records$.pipe(take(options.limit));
   const onAbort = () => stop(signal?.reason instanceof Error ? signal.reason : new InterruptedError(String(signal?.reason ?? 'SIGINT')));
 
