@@ -21,12 +21,12 @@ export function jobRedactor(secrets: Iterable<string>): Redact {
   return (text) => redact(text, ordered);
 }
 
-/** A logger that redacts each message and string field before passing it on. */
-export function redactingLogger(logger: Logger, redactText: Redact): Logger {
+/** A logger that redacts each message and string field, then starts the message with `prefix` (which is not redacted). */
+export function redactingLogger(logger: Logger, redactText: Redact, prefix = ''): Logger {
   return {
     log(level, message, fields) {
       const clean = fields && Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? redactText(value) : value]));
-      logger.log(level, redactText(message), clean);
+      logger.log(level, `${prefix}${redactText(message)}`, clean);
     },
   };
 }

@@ -41,27 +41,26 @@ export async function runJob(attempt: JobAttempt): Promise<JobSummary> {
   const { label, data } = attempt;
   // The variables are known first; the pipeline's own secrets once it is loaded.
   let redactText: Redact = jobRedactor(Object.values(data.variables));
-  const logger = redactingLogger(attempt.logger, (text) => redactText(text));
+  const logger = redactingLogger(attempt.logger, (text) => redactText(text), `${label}: `);
   let job: LoadedJob | undefined;
   let metrics = new RunMetrics();
   const progress = () => attempt.onProgress?.({ pages: metrics.pages, records: metrics.recordsRead });
   const timer = setInterval(progress, PROGRESS_EVERY_MS).unref();
   try {
     job = loadJob(data, { logger, startedAt: attempt.startedAt });
-    const secrets = job.secrets;
-    redactText = jobRedactor(secrets);
+    redactText = jobRedactor(job.secrets);
     metrics = job.pipeline.metrics;
-    logger.log('info', `${label}: ${job.pipeline.name}, attempt ${attempt.attempt}`);
+    logger.log('info', `${job.pipeline.name}, attempt ${attempt.attempt}`);
     if (attempt.attempt > 1) await removeStaleOutputs(job.definition, attempt.startedAt, logger);
     await runPipeline({ ...job.pipeline, signal: attempt.signal, logger, budgets: attempt.budgets });
   } catch (error) {
-    if (job) logger.log('info', `${label}: ${formatSummary(job.pipeline.name, metrics, outcomeOf(error))}`);
+    if (job) logger.log('info', formatSummary(job.pipeline.name, metrics, outcomeOf(error)));
     throw new JobError(oneLine(redactText(error instanceof Error ? error.message : String(error))), error);
   } finally {
     clearInterval(timer);
     progress();
   }
-  logger.log('info', `${label}: ${formatSummary(job.pipeline.name, metrics, 'done')}`);
+  logger.log('info', formatSummary(job.pipeline.name, metrics, 'done'));
   return {
     pipeline: redactText(job.pipeline.name),
     pages: metrics.pages,
