@@ -34,12 +34,14 @@ export function describeRedisUrl(url: string): string {
  */
 export async function connectBriefly(url: string): Promise<Redis> {
   const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1, connectTimeout: 5000, retryStrategy: (times) => (times > 2 ? null : 200 * times) });
-  redis.on('error', () => {}); // reported by connect() below, or by the command that failed
+  // connect() rejects with "Connection is closed" once it gives up: the last error says why.
+  let reason: unknown;
+  redis.on('error', (error) => (reason = error));
   try {
     await redis.connect();
   } catch (error) {
     redis.disconnect();
-    throw unreachable(url, error);
+    throw unreachable(url, reason ?? error);
   }
   return redis;
 }

@@ -101,7 +101,7 @@ export function startFleetWorker(options: FleetWorkerOptions): FleetWorker {
     maxStalledCount: options.maxStalledCount ?? WORKER_DEFAULTS.maxStalledCount,
     autorun: false,
   });
-  worker.on('error', (error) => logger.log('warn', `worker: ${error.message}`));
+  worker.on('error', onceAMinute((message) => logger.log('warn', `worker: ${message}`)));
   // Another worker may take a job whose lock this one lost: stop running it here.
   worker.on('lockRenewalFailed', (ids) => ids.forEach((id) => worker.cancelJob(id, 'lost its lock')));
 
@@ -137,6 +137,16 @@ async function pinStart(job: Job<unknown, JobSummary>, data: PipelineJobData): P
   const pinned = { ...data, startedAt: new Date().toISOString() };
   await job.updateData(pinned);
   return pinned;
+}
+
+/** Passes a message on when it differs from the last one, or a minute after it: Redis down is one line a minute, not one a second. */
+function onceAMinute(log: (message: string) => void): (error: Error) => void {
+  let last: { message: string; at: number } | undefined;
+  return ({ message }) => {
+    if (last?.message === message && Date.now() - last.at < 60_000) return;
+    last = { message, at: Date.now() };
+    log(message);
+  };
 }
 
 function unrecoverable(message: string): UnrecoverableError {

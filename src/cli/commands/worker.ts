@@ -76,7 +76,12 @@ export async function runWorker(args: WorkerArguments, io: CliIo): Promise<numbe
     };
     process.on('SIGTERM', onSignal).on('SIGINT', onSignal);
   });
-  await worker.ready;
+  try {
+    await Promise.race([worker.ready, stopped]);
+  } catch (error) {
+    await worker.stop(0);
+    return reportError(error, io);
+  }
   await stopped;
   return 0;
 }
