@@ -119,7 +119,7 @@ async function redisExceptJobData(url: string): Promise<string> {
       else if (type === 'string') parts.push((await client.get(key)) ?? '');
       else if (type === 'list') parts.push(...(await client.lrange(key, 0, -1)));
       else if (type === 'set') parts.push(...(await client.smembers(key)));
-      else if (type === 'zset') parts.push(...(await client.zrange(key, 0, -1)));
+      else if (type === 'zset') parts.push(...(await client.zrange(key, '0', '-1')));
       else if (type === 'stream') parts.push(...(await client.xrange(key, '-', '+')).flatMap(([, fields]) => fields));
     }
     return parts.join('\n');
