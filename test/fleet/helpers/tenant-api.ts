@@ -7,6 +7,8 @@ export interface TenantApiOptions {
   readonly tokens: Readonly<Record<string, string>>;
   /** Pages per export; page n of tenant t holds records `{ id: '<t>-p<n>-r<i>', tenant, page }`. */
   readonly pages: number;
+  /** Pages of one tenant's export, when they differ. @default pages */
+  readonly pagesOf?: (tenant: string) => number;
   readonly perPage: number;
   /** Per token, at most `requests` in any `perMs` window (arrival times); beyond that, a 429. */
   readonly rateLimit?: { readonly requests: number; readonly perMs: number };
@@ -63,13 +65,14 @@ export async function startTenantApi(options: TenantApiOptions): Promise<TenantA
       }
     }
     const page = Number(url.searchParams.get('page') ?? 1);
+    const pages = options.pagesOf?.(tenant) ?? options.pages;
     void (async () => {
       await options.hold?.(tenant, page);
       if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
       served.set(tenant, (served.get(tenant) ?? 0) + 1);
       const next = new URL(url);
       next.searchParams.set('page', String(page + 1));
-      answer(200, { current_page: page, data: page <= options.pages ? pageRecords(tenant, page) : [], next_page_url: page < options.pages ? next.href : null });
+      answer(200, { current_page: page, data: page <= pages ? pageRecords(tenant, page) : [], next_page_url: page < pages ? next.href : null });
     })();
   });
   server.listen(0, '127.0.0.1');
@@ -79,7 +82,7 @@ export async function startTenantApi(options: TenantApiOptions): Promise<TenantA
     url: `http://127.0.0.1:${port}/v1/customers`,
     served,
     throttled: () => throttled,
-    records: (tenant) => Array.from({ length: options.pages }, (_, index) => pageRecords(tenant, index + 1)).flat(),
+    records: (tenant) => Array.from({ length: options.pagesOf?.(tenant) ?? options.pages }, (_, index) => pageRecords(tenant, index + 1)).flat(),
     close: async () => {
       server.closeAllConnections();
       server.close();
