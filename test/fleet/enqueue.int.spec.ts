@@ -3,6 +3,7 @@ import { runCli } from '../helpers/run-cli';
 import { type RedisServer, startRedisServer } from '../helpers/redis-server';
 import { createTmpDir, type TmpDir } from '../helpers/tmp-dir';
 import { openQueue } from './helpers/worker-processes';
+import { TENANT_PIPELINE } from './helpers/tenant-pipeline';
 
 // Each CLI start loads BullMQ: about a second, more on a busy machine.
 jest.setTimeout(60_000);
@@ -10,15 +11,7 @@ jest.setTimeout(60_000);
 let redis: RedisServer;
 let tmp: TmpDir;
 
-const PIPELINE = `name: customers-\${TENANT}
-source:
-  type: http
-  url: \${API:-http://127.0.0.1:9}/v1/customers
-  auth: { type: bearer, token: "\${TOKEN}" }
-sinks:
-  - type: file
-    path: out/\${TENANT}.csv
-`;
+const PIPELINE = TENANT_PIPELINE;
 
 beforeAll(async () => {
   [redis, tmp] = await Promise.all([startRedisServer(), createTmpDir()]);

@@ -1,15 +1,8 @@
 import { ConfigError } from '../../src/errors/config-error';
 import { defaultJobId, JOB_ID, jobVariables, loadJob, type PipelineJobData } from '../../src/fleet/pipeline-job';
+import { TENANT_PIPELINE } from './helpers/tenant-pipeline';
 
-const TEXT = `name: customers-\${TENANT}
-source:
-  type: http
-  url: \${API:-http://127.0.0.1:9}/v1/customers
-  auth: { type: bearer, token: "\${TOKEN}" }
-sinks:
-  - type: file
-    path: out/\${TENANT}.csv
-`;
+const TEXT = TENANT_PIPELINE;
 
 const data = (variables: Record<string, string>, set: string[] = []): PipelineJobData => ({ format: 1, pipeline: { file: 'customers.yaml', dir: '/srv/pipelines', text: TEXT, set }, variables });
 
