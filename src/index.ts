@@ -12,6 +12,8 @@ export { createEncoder, type FormatName } from './formats/format';
 export type { Encoder, EncoderOptions } from './formats/encoder';
 export { compileExpression, type Expression } from './expressions/compile-expression';
 export { runPipeline, type RunOptions } from './pipeline/run-pipeline';
+export type { RateBudgets, RateGate, RateLimit } from './sources/rate-gate';
+export { RedisRateBudgets, type RedisRateBudgetsOptions } from './fleet/redis-rate-budgets';
 export { RunMetrics } from './pipeline/run-metrics';
 export { loadPipeline, parsePipeline, type LoadOptions } from './pipeline/load-pipeline';
 export { buildPipeline, type BuiltPipeline, type BuildOptions } from './pipeline/build-pipeline';

@@ -7,7 +7,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
-import { DEFAULT_JOB_POLICY, enqueueJobs, type PipelineQueue, prepareJobs } from '../../src/fleet/enqueue-jobs';
+import { DEFAULT_JOB_POLICY } from '../../src/fleet/fleet-defaults';
+import { enqueueJobs, type PipelineQueue, prepareJobs } from '../../src/fleet/enqueue-jobs';
 import { startRedisServer } from '../../test/helpers/redis-server';
 import { startTenantApi } from '../../test/fleet/helpers/tenant-api';
 

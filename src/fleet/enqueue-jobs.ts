@@ -2,25 +2,10 @@ import { readFile } from 'node:fs/promises';
 import { basename, dirname, extname, resolve } from 'node:path';
 import type { JobsOptions, Queue } from 'bullmq';
 import { ConfigError, type ConfigIssue } from '../errors/config-error';
+import type { JobPolicy } from './fleet-defaults';
 import { jobRedactor } from './job-redactor';
 import type { JobSummary } from './job-summary';
 import { defaultJobId, JOB_ID, jobVariables, loadJob, type PipelineJobData } from './pipeline-job';
-
-/** How a job is retried and how long finished jobs are kept. */
-export interface JobPolicy {
-  /** Runs of a job in all, the first included. */
-  readonly attempts: number;
-  /** Wait before the first retry; doubles with each one. */
-  readonly backoffMs: number;
-  /** Completed jobs kept (the newest). */
-  readonly keepCompleted: number;
-  /** Failed jobs kept (the newest), with their errors. */
-  readonly keepFailed: number;
-  /** Finished jobs older than this are removed (as later jobs finish). */
-  readonly keepAgeMs: number;
-}
-
-export const DEFAULT_JOB_POLICY: JobPolicy = { attempts: 3, backoffMs: 30_000, keepCompleted: 1000, keepFailed: 5000, keepAgeMs: 7 * 24 * 3_600_000 };
 
 export type PipelineQueue = Queue<PipelineJobData, JobSummary>;
 
@@ -34,7 +19,7 @@ export interface PreparedJob {
 export interface EnqueueRequest {
   readonly file: string;
   readonly set: readonly string[];
-  /** The variables of each job: one set (`--var`s) or one per line of a vars file. */
+  /** The variables of each job: one set (`--var`s), or one per line of a vars file (`origin` names the line). */
   readonly jobs: readonly { readonly variables: Readonly<Record<string, string>>; readonly origin?: string }[];
   readonly jobId?: string;
   readonly env: Readonly<Record<string, string | undefined>>;
@@ -67,8 +52,8 @@ export async function prepareJobs(request: EnqueueRequest): Promise<PreparedJob[
       if (error instanceof ConfigError && origin) throw new ConfigError(`${error.file} (variables of ${origin})`, error.issues);
       throw error;
     }
-    const single = jobs.length === 1 && request.jobId !== undefined;
-    const id = single ? request.jobId! : defaultJobId(data, request.jobId ?? basename(file, extname(file)));
+    // `--job-id` names a single job; for the lines of a vars file it is a prefix.
+    const id = request.jobId !== undefined && jobs.length === 1 && !origin ? request.jobId : defaultJobId(data, request.jobId ?? basename(file, extname(file)));
     return { id, name, data };
   });
 }

@@ -1,12 +1,7 @@
 import { Redis } from 'ioredis';
 import { ConfigError } from '../errors/config-error';
 import { PageflowError } from '../errors/pageflow-error';
-
-/** The queue workers take jobs from when `--queue` names none. */
-export const DEFAULT_QUEUE = 'pageflow';
-
-/** Where `--redis` is read from when the command line has none: keeps a password out of `ps`. */
-export const REDIS_URL_VARIABLE = 'PAGEFLOW_REDIS_URL';
+import { REDIS_URL_VARIABLE } from './fleet-defaults';
 
 /** Checks a `--redis` URL: `redis://` or `rediss://` (TLS). A wrong one is a usage error (exit 2). */
 export function checkRedisUrl(url: string | undefined): string {
@@ -51,6 +46,6 @@ export function workerRedisOptions(url: string): { url: string; maxRetriesPerReq
   return { url, maxRetriesPerRequest: null };
 }
 
-export function unreachable(url: string, error: unknown): PageflowError {
+function unreachable(url: string, error: unknown): PageflowError {
   return new PageflowError(`cannot reach Redis at ${describeRedisUrl(url)}: ${error instanceof Error ? error.message : String(error)}`, { code: 'PF_REDIS_UNREACHABLE', cause: error });
 }

@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { InterruptedError } from '../errors/interrupted-error';
 import type { Logger } from '../logger';
 import { formatDuration } from '../sources/http/duration';
+import { WORKER_DEFAULTS } from './fleet-defaults';
 import { describeRedisUrl, workerRedisOptions } from './fleet-redis';
 import { JobError } from './job-error';
 import type { JobSummary } from './job-summary';
@@ -16,14 +17,9 @@ export interface FleetWorkerOptions {
   readonly queue: string;
   /** Jobs run at once by this worker. */
   readonly concurrency: number;
-  /**
-   * How long a job's lock lasts without renewal (renewed every half of it while the job runs): a
-   * worker that dies holding a job gives it up after this. @default 30 s
-   */
+  /** See `WORKER_DEFAULTS`. */
   readonly lockDurationMs?: number;
-  /** How often this worker looks for jobs whose worker died. @default 15 s */
   readonly stalledIntervalMs?: number;
-  /** Times a job may lose its worker before it fails ("stalled more than allowable limit"). @default 2 */
   readonly maxStalledCount?: number;
   readonly logger: Logger;
 }
@@ -40,8 +36,6 @@ export interface FleetWorker {
    */
   stop(graceMs: number): Promise<void>;
 }
-
-export const WORKER_DEFAULTS = { lockDurationMs: 30_000, stalledIntervalMs: 15_000, maxStalledCount: 2 } as const;
 
 /** Why a worker aborts its own jobs when the grace period is over. */
 const SHUTDOWN = 'SIGTERM';
@@ -103,7 +97,7 @@ export function startFleetWorker(options: FleetWorkerOptions): FleetWorker {
   });
   worker.on('error', onceAMinute((message) => logger.log('warn', `worker: ${message}`)));
   // Another worker may take a job whose lock this one lost: stop running it here.
-  worker.on('lockRenewalFailed', (ids) => ids.forEach((id) => worker.cancelJob(id, 'lost its lock')));
+  worker.on('lockRenewalFailed', (ids) => ids.forEach((id) => worker.cancelJob(id, 'a lost lock')));
 
   const ready = worker.waitUntilReady().then(() => {
     void worker.run().catch((error: unknown) => logger.log('error', `worker stopped: ${(error as Error).message}`));

@@ -63,6 +63,8 @@ describe('prepareJobs', () => {
     const lines = await prepareJobs(request([{ variables: { TENANT: 'a', TOKEN: 't' } }, { variables: { TENANT: 'b', TOKEN: 't' } }], 'nightly'));
     expect(lines.map((job) => job.id)).toEqual([expect.stringMatching(/^nightly-[0-9a-f]{16}$/), expect.stringMatching(/^nightly-[0-9a-f]{16}$/)]);
     expect(lines[0].id).not.toBe(lines[1].id);
+    const [oneLine] = await prepareJobs(request([{ variables: { TENANT: 'a', TOKEN: 't' }, origin: 'tenants.ndjson:1' }], 'nightly'));
+    expect(oneLine.id).toMatch(/^nightly-[0-9a-f]{16}$/); // a vars file of one line: still a prefix
   });
 
   it('names the job by its pipeline, redacted', async () => {

@@ -1,7 +1,9 @@
 import type { Argv } from 'yargs';
+import { REDIS_URL_VARIABLE } from '../../fleet/fleet-defaults';
 import type { CliIo } from '../io';
 import { reportError } from '../report-error';
-import { durationArgument, redisOptions } from './worker';
+import { DEFAULT_JOB_POLICY } from '../../fleet/fleet-defaults';
+import { durationOption, redisOptions } from './worker';
 
 const fleet = () => Promise.all([import('bullmq'), import('../../fleet/fleet-redis'), import('../../fleet/enqueue-jobs')]);
 
@@ -11,11 +13,11 @@ export function enqueueOptions<T>(command: Argv<T>) {
     .option('var', { type: 'string', requiresArg: true, describe: 'A variable for the ${VAR}s of the file: NAME=value (repeatable)' })
     .option('vars-file', { type: 'string', requiresArg: true, normalize: true, describe: 'One JSON object of variables per line: one job per line (--var values are the defaults)' })
     .option('job-id', { type: 'string', requiresArg: true, describe: 'The job id (with --vars-file: the prefix of each line\'s id). Default: the file name and a hash of the job' })
-    .option('attempts', { type: 'number', requiresArg: true, default: 3, describe: 'Runs of a job in all before it fails, the first included' })
-    .option('backoff', { type: 'string', requiresArg: true, default: '30s', coerce: durationArgument('backoff'), describe: 'Wait before the first retry; doubles with each one' })
-    .option('keep-completed', { type: 'number', requiresArg: true, default: 1000, describe: 'Completed jobs Redis keeps (the newest)' })
-    .option('keep-failed', { type: 'number', requiresArg: true, default: 5000, describe: 'Failed jobs Redis keeps (the newest), with their errors' })
-    .option('keep-for', { type: 'string', requiresArg: true, default: '168h', coerce: durationArgument('keep-for'), describe: 'Finished jobs older than this are removed' })
+    .option('attempts', { type: 'number', requiresArg: true, default: DEFAULT_JOB_POLICY.attempts, describe: 'Runs of a job in all before it fails, the first included' })
+    .option('backoff', durationOption('backoff', DEFAULT_JOB_POLICY.backoffMs, 'Wait before the first retry; doubles with each one'))
+    .option('keep-completed', { type: 'number', requiresArg: true, default: DEFAULT_JOB_POLICY.keepCompleted, describe: 'Completed jobs Redis keeps (the newest)' })
+    .option('keep-failed', { type: 'number', requiresArg: true, default: DEFAULT_JOB_POLICY.keepFailed, describe: 'Failed jobs Redis keeps (the newest), with their errors' })
+    .option('keep-for', durationOption('keep-for', DEFAULT_JOB_POLICY.keepAgeMs, 'Finished jobs older than this are removed'))
     .group(['set', 'var', 'vars-file', 'job-id'], 'Jobs:')
     .group(['attempts', 'backoff', 'keep-completed', 'keep-failed', 'keep-for'], 'Retries and retention:')
     .check((argv) => {
@@ -48,7 +50,7 @@ export interface EnqueueArguments {
  * Any invalid job: exit 2 and nothing is enqueued.
  */
 export async function enqueueFile(args: EnqueueArguments, io: CliIo): Promise<number> {
-  const [{ Queue }, { checkRedisUrl, connectBriefly, REDIS_URL_VARIABLE }, { enqueueJobs, parseVars, prepareJobs, readVarsFile }] = await fleet();
+  const [{ Queue }, { checkRedisUrl, connectBriefly }, { enqueueJobs, parseVars, prepareJobs, readVarsFile }] = await fleet();
   try {
     const redisUrl = checkRedisUrl(args.redis ?? io.env[REDIS_URL_VARIABLE]);
     const given = parseVars(args.vars);

@@ -2,14 +2,15 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Argv } from 'yargs';
 import type { CliIo } from '../io';
 import { reportError } from '../report-error';
-import { durationArgument, redisOptions } from './worker';
+import { REDIS_URL_VARIABLE } from '../../fleet/fleet-defaults';
+import { durationOption, redisOptions } from './worker';
 
 const fleet = () => Promise.all([import('bullmq'), import('../../fleet/fleet-redis'), import('../../fleet/list-jobs')]);
 
 export function jobsOptions<T>(command: Argv<T>) {
   return redisOptions(command)
     .option('watch', { type: 'boolean', describe: 'Refresh the listing until Ctrl-C' })
-    .option('every', { type: 'string', requiresArg: true, default: '2s', coerce: durationArgument('every'), describe: 'How often --watch refreshes' })
+    .option('every', durationOption('every', 2000, 'How often --watch refreshes'))
     .option('failed', { type: 'boolean', describe: 'Only failed jobs, with their errors' })
     .option('limit', { type: 'number', requiresArg: true, default: 20, describe: 'The newest jobs shown per state' })
     .check(({ limit }) => {
@@ -32,7 +33,7 @@ export interface JobsArguments {
  * figures, outputs or error. Never a job's variables. `--watch` redraws until SIGINT/SIGTERM.
  */
 export async function listQueueJobs(args: JobsArguments, io: CliIo): Promise<number> {
-  const [{ Queue }, { checkRedisUrl, connectBriefly, REDIS_URL_VARIABLE }, { formatJobs, listJobs }] = await fleet();
+  const [{ Queue }, { checkRedisUrl, connectBriefly }, { formatJobs, listJobs }] = await fleet();
   try {
     const redis = await connectBriefly(checkRedisUrl(args.redis ?? io.env[REDIS_URL_VARIABLE]));
     const queue = new Queue(args.queue, { connection: redis });

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { DEFAULT_QUEUE, REDIS_URL_VARIABLE, WORKER_DEFAULTS } from '../../fleet/fleet-defaults';
 import { parseDuration } from '../../sources/http/duration';
 import type { CliIo } from '../io';
 import { reportError } from '../report-error';
@@ -12,26 +13,33 @@ export function redisOptions<T>(command: Argv<T>) {
     .option('redis', {
       type: 'string',
       requiresArg: true,
-      describe: 'Redis URL: redis://[:password@]host:6379 or rediss:// (TLS). Default: $PAGEFLOW_REDIS_URL, which keeps a password out of ps',
+      describe: `Redis URL: redis://[:password@]host:6379 or rediss:// (TLS). Default: $${REDIS_URL_VARIABLE}, which keeps a password out of ps`,
     })
-    .option('queue', { type: 'string', requiresArg: true, default: 'pageflow', describe: 'Queue name' });
+    .option('queue', { type: 'string', requiresArg: true, default: DEFAULT_QUEUE, describe: 'Queue name' });
 }
 
-/** A duration option's value (`30s`, `500ms`, `2m`), in milliseconds. */
-export function durationArgument(name: string): (text: string) => number {
-  return (text) => {
-    const ms = parseDuration(text);
-    if (ms === undefined) throw new Error(`--${name} expects a duration such as 30s, 500ms or 2m`);
-    return ms;
-  };
+/** A duration option (`30s`, `500ms`, `2m`), its value in milliseconds. */
+export function durationOption(name: string, defaultMs: number, describe: string) {
+  return {
+    type: 'string',
+    requiresArg: true,
+    // In the largest whole unit, as one would type it: 30s, 168h.
+    default: defaultMs % 3_600_000 === 0 ? `${defaultMs / 3_600_000}h` : defaultMs % 1000 === 0 ? `${defaultMs / 1000}s` : `${defaultMs}ms`,
+    describe,
+    coerce: (text: string) => {
+      const ms = parseDuration(text);
+      if (ms === undefined) throw new Error(`--${name} expects a duration such as 30s, 500ms or 2m`);
+      return ms;
+    },
+  } as const;
 }
 
 export function workerOptions<T>(command: Argv<T>) {
   return redisOptions(command)
-    .option('concurrency', { type: 'number', requiresArg: true, default: 1, describe: 'Jobs run at once by this worker' })
-    .option('grace', { type: 'string', requiresArg: true, default: '30s', coerce: durationArgument('grace'), describe: 'On SIGTERM: time the active jobs have to finish before they are rolled back and put back in the queue' })
-    .option('lock-duration', { type: 'string', requiresArg: true, default: '30s', coerce: durationArgument('lock-duration'), describe: "A job's lock without renewal: after a worker dies, its jobs wait this long for another" })
-    .option('stalled-interval', { type: 'string', requiresArg: true, default: '15s', coerce: durationArgument('stalled-interval'), describe: 'How often the worker looks for jobs whose worker died' })
+    .option('concurrency', { type: 'number', requiresArg: true, default: WORKER_DEFAULTS.concurrency, describe: 'Jobs run at once by this worker' })
+    .option('grace', durationOption('grace', WORKER_DEFAULTS.graceMs, 'On SIGTERM: time the active jobs have to finish before they are rolled back and put back in the queue'))
+    .option('lock-duration', durationOption('lock-duration', WORKER_DEFAULTS.lockDurationMs, "A job's lock without renewal: after a worker dies, its jobs wait this long for another"))
+    .option('stalled-interval', durationOption('stalled-interval', WORKER_DEFAULTS.stalledIntervalMs, 'How often the worker looks for jobs whose worker died'))
     .check(({ concurrency }) => {
       if (!(Number.isInteger(concurrency) && concurrency >= 1)) throw new Error('--concurrency expects a whole number above 0');
       return true;
@@ -52,7 +60,7 @@ export interface WorkerArguments {
  * active ones the grace period; a second signal rolls them back at once. Exit 0 once stopped.
  */
 export async function runWorker(args: WorkerArguments, io: CliIo): Promise<number> {
-  const [{ checkRedisUrl, REDIS_URL_VARIABLE }, { startFleetWorker }] = await fleet();
+  const [{ checkRedisUrl }, { startFleetWorker }] = await fleet();
   let redisUrl: string;
   try {
     redisUrl = checkRedisUrl(args.redis ?? io.env[REDIS_URL_VARIABLE]);
