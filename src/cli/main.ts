@@ -4,6 +4,8 @@ import { hideBin } from 'yargs/helpers';
 import { LOG_FORMATS, type LogFormat } from '../logger';
 import { runDemo } from './commands/demo';
 import { evaluateExpression } from './commands/eval';
+import { enqueueFile, enqueueOptions } from './commands/enqueue';
+import { jobsOptions, listQueueJobs } from './commands/jobs';
 import { DEFAULT_PIPELINE_DIR, listPipelines } from './commands/list';
 import { DRY_RUN_RECORDS, type RunArguments, runFile } from './commands/run';
 import { printSchema, SCHEMA_FORMATS } from './commands/schema';
@@ -11,6 +13,7 @@ import { STATE_FORMATS, stateCommand, terminalConfirm } from './commands/state';
 import { testPipelines } from './commands/test';
 import { validateFiles } from './commands/validate';
 import { loadEnvFile } from './env-file';
+import { runWorker, workerOptions } from './commands/worker';
 import { type CliIo, processIo } from './io';
 import { reportError } from './report-error';
 
@@ -172,6 +175,53 @@ async function main(): Promise<void> {
           .example(`$0 run p.yaml --dry-run | $0 eval 'integration = "acumulus"'`, 'Try a filter on the first records of a pipeline'),
       (argv) => withIo(argv, (io) => evaluateExpression({ expression: argv.expression, record: argv.record }, io)),
     )
+    .command(
+      'worker',
+      'Run pipeline jobs from a Redis queue (BullMQ), rate limits shared with every other worker',
+      (command) =>
+        workerOptions(command)
+          .example('$0 worker --redis redis://127.0.0.1:6379 --concurrency 4', 'Run up to 4 jobs at once')
+          .example('PAGEFLOW_REDIS_URL=rediss://:pw@redis:6380 $0 worker', 'Password and TLS, out of the command line'),
+      (argv) =>
+        withIo(argv, (io) =>
+          runWorker({ redis: argv.redis, queue: argv.queue, concurrency: argv.concurrency, graceMs: argv.grace, lockDurationMs: argv['lock-duration'], stalledIntervalMs: argv['stalled-interval'] }, io),
+        ),
+    )
+    .command(
+      'enqueue <file>',
+      'Queue runs of a pipeline file for the workers: one job, or one per line of a vars file',
+      (command) =>
+        enqueueOptions(command.positional('file', { type: 'string', demandOption: true, describe: 'Pipeline file (YAML or JSON)' }))
+          .example('$0 enqueue pipelines/customers-to-s3.yaml --vars-file tenants.ndjson', 'One job per tenant')
+          .example('$0 enqueue customers.yaml --var TENANT=acme --job-id acme-2026-01-02', 'One job with its own id'),
+      (argv) =>
+        withIo(argv, (io) =>
+          enqueueFile({
+            file: argv.file,
+            redis: argv.redis,
+            queue: argv.queue,
+            set: argv.set === undefined ? [] : ([] as string[]).concat(argv.set),
+            vars: argv.var === undefined ? [] : ([] as string[]).concat(argv.var),
+            varsFile: argv['vars-file'],
+            jobId: argv['job-id'],
+            attempts: argv.attempts,
+            backoffMs: argv.backoff,
+            keepCompleted: argv['keep-completed'],
+            keepFailed: argv['keep-failed'],
+            keepForMs: argv['keep-for'],
+          }, io),
+        ),
+    )
+    .command(
+      'jobs',
+      'List the queue: waiting, active, completed and failed jobs with their figures or errors',
+      (command) =>
+        jobsOptions(command).example('$0 jobs --redis redis://127.0.0.1:6379 --watch', 'Follow the queue').example('$0 jobs --failed', 'Failed jobs and why'),
+      (argv) =>
+        withIo(argv, (io) =>
+          listQueueJobs({ redis: argv.redis, queue: argv.queue, watch: argv.watch, everyMs: argv.every, failed: argv.failed, limit: argv.limit }, io),
+        ),
+    )
     .completion('completion', 'Print a bash/zsh completion script (add its output to ~/.bashrc or ~/.zshrc)')
     .example('$0 demo', 'Try it: the demo pipeline against a built-in sample API')
     .example('$0 list', `What is in ${DEFAULT_PIPELINE_DIR}/`)
@@ -180,7 +230,7 @@ async function main(): Promise<void> {
     .example('$0 run --help', 'The options of a command')
     .example('$0 completion >> ~/.bashrc', 'Tab completion for commands and options')
     .epilogue(EXIT_CODES)
-    .demandCommand(1, 'Name a command: run, validate, list, test, eval, state, schema or demo')
+    .demandCommand(1, 'Name a command: run, validate, list, test, eval, state, schema, demo, worker, enqueue or jobs')
     .recommendCommands()
     .strict()
     .fail((message, error) => {

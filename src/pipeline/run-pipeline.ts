@@ -6,6 +6,7 @@ import type { DataRecord } from '../record';
 import type { Sink } from '../sinks/sink';
 import type { PageMark, Source } from '../sources/source';
 import type { RejectRouter } from './reject-router';
+import type { RateBudgets } from '../sources/rate-gate';
 import { RunMetrics } from './run-metrics';
 import { SinkStage } from './sink-stage';
 
@@ -33,6 +34,8 @@ export interface RunOptions {
   readonly batchSize?: number;
   readonly logger?: Logger;
   readonly metrics?: RunMetrics;
+  /** Rate-limit budgets shared per credential (a fleet's, in Redis); the source makes its own when absent. */
+  readonly budgets?: RateBudgets;
 }
 
 /**
@@ -76,7 +79,7 @@ export async function runPipeline(options: RunOptions): Promise<RunMetrics> {
       };
       if (signal?.aborted) return onAbort();
       signal?.addEventListener('abort', onAbort, { once: true });
-      const read$ = options.source({ metrics, logger, demand }).pipe(
+      const read$ = options.source({ metrics, logger, demand, budgets: options.budgets }).pipe(
         tap(() => {
           metrics.recordsRead += 1;
         }),

@@ -93,6 +93,12 @@ export class OutputPath {
     this.fixedPrefix = firstDynamic === -1 ? this.template : segments.slice(0, firstDynamic).map((segment) => ('text' in segment ? segment.text : '')).join('');
   }
 
+  /** Whether `name` is one this path can give (any partition, any part). */
+  matches(name: string): boolean {
+    const pattern = this.segments.map((segment) => ('text' in segment ? segment.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&') : 'part' in segment ? '\\d+' : '[^/]*')).join('');
+    return new RegExp(`^${pattern}$`).test(name);
+  }
+
   /** The encoded values of a record's `{record.…}` fields, joined: records with the same key share outputs. */
   partitionOf(record: DataRecord): string {
     const { fields } = this;

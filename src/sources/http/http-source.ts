@@ -6,6 +6,7 @@ import { defineSource } from '../../pipeline/component';
 import { formatPath } from '../../pipeline/issue-path';
 import type { Source } from '../source';
 import { authConfig, authSecrets, createAuthenticator } from './auth/auth-types';
+import { credentialKey } from './auth/authenticator';
 import { duration } from './duration';
 import type { PageReading } from './fetch-page';
 import { createHttpClients, resolveTls, tlsConfig } from './http-clients';
@@ -110,7 +111,10 @@ export function createHttpSource(options: HttpSourceOptions): Source {
       });
       const authDeps = { logger: context.logger, onSecret: (secret: string) => secrets.push(secret), agentFor: clients.agentFor, timeoutMs: settings.timeout };
       const authenticator = settings.auth && createAuthenticator(settings.auth, authDeps);
-      const limiter = new RateLimiter(settings.rateLimit && { requests: settings.rateLimit.requests, perMs: settings.rateLimit.per });
+      const limit = settings.rateLimit && { requests: settings.rateLimit.requests, perMs: settings.rateLimit.per };
+      // A fleet shares one budget per credential across its workers; alone, the source paces itself.
+      const key = credentialKey(origin, authenticator?.credentialKey ?? '', JSON.stringify(settings.headers ?? {}));
+      const limiter = context.budgets?.gate(key, limit) ?? new RateLimiter(limit);
       const guard = new PaginationGuard({ origin, allowCrossOrigin: settings.allowCrossOrigin, maxPages: settings.maxPages, secrets });
       return crawlPages({
         firstUrl: firstPageUrl(settings.url, settings.params),

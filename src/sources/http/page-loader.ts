@@ -1,10 +1,10 @@
+import type { RateGate } from '../rate-gate';
 import type { SourceContext } from '../source';
 import type { Authenticator, Credentials } from './auth/authenticator';
 import { formatDuration } from './duration';
 import { fetchPage, type Page, type PageReading, type PageRequest } from './fetch-page';
 import type { HttpClients } from './http-clients';
 import { HttpStatusError } from './http-errors';
-import type { RateLimiter } from './rate-limiter';
 import type { RetryPolicy } from './retry-policy';
 import { type RetryEvent, withRetries } from './with-retries';
 
@@ -15,7 +15,7 @@ export interface PageLoaderParts {
   /** Origin of the configured `url`: pages elsewhere are read without our query parameters. */
   readonly origin: string;
   readonly clients: HttpClients;
-  readonly limiter: RateLimiter;
+  readonly limiter: RateGate;
   readonly reading: PageReading;
   readonly policy: RetryPolicy;
   readonly context: Pick<SourceContext, 'logger' | 'metrics'>;
