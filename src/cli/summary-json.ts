@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { ConfigError } from '../errors/config-error';
 import { InterruptedError } from '../errors/interrupted-error';
 import { isPageflowError } from '../errors/pageflow-error';
-import { redact } from '../errors/redact';
+import { Redactor } from '../errors/redact';
 import type { RunMetrics, SinkMetrics, StageMetrics } from '../pipeline/run-metrics';
 
 export type RunOutcome = 'done' | 'failed' | 'interrupted' | 'invalid';
@@ -23,6 +23,8 @@ export interface RunSummary {
   readonly retries: number;
   /** Answers 429 (Too Many Requests). */
   readonly throttled: number;
+  /** Pages whose body was not valid UTF-8 (the invalid bytes became U+FFFD). */
+  readonly invalidUtf8Pages: number;
   /** Records into and out of each transform, in order. */
   readonly stages: readonly StageMetrics[];
   /** Records and bytes written by each sink. */
@@ -38,7 +40,7 @@ export interface SummaryInput {
   readonly metrics: RunMetrics;
   readonly exitCode: number;
   readonly error?: unknown;
-  readonly secrets: readonly string[];
+  readonly redactor?: Redactor;
 }
 
 /** How a run ended, from the error it ended with (none: done). */
@@ -49,7 +51,7 @@ export function outcomeOf(error: unknown): RunOutcome {
   return 'failed';
 }
 
-export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error, secrets }: SummaryInput): RunSummary {
+export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error, redactor = new Redactor() }: SummaryInput): RunSummary {
   return {
     pipeline,
     file,
@@ -63,13 +65,14 @@ export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error,
     duplicates: metrics.duplicates,
     retries: metrics.retries,
     throttled: metrics.throttled,
+    invalidUtf8Pages: metrics.invalidUtf8Pages,
     stages: metrics.stages.map((stage) => ({ ...stage })),
-    sinks: metrics.sinks.map((sink) => ({ ...sink })),
+    sinks: metrics.sinks.map((sink) => ({ ...sink, name: redactor.redact(sink.name) })),
     ...(error === undefined
       ? {}
       : {
           error: {
-            message: redact(error instanceof Error ? error.message : String(error), secrets),
+            message: redactor.redact(error instanceof Error ? error.message : String(error)),
             code: isPageflowError(error) ? error.code : undefined,
           },
         }),

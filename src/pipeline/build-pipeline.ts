@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { Redactor, redactingLogger } from '../errors/redact';
 import { type Logger, silentLogger } from '../logger';
 import type { DataRecord } from '../record';
 import type { Sink } from '../sinks/sink';
@@ -18,6 +19,8 @@ export interface BuiltPipeline {
   readonly sinks: Sink[];
   readonly metrics: RunMetrics;
   readonly secrets: string[];
+  /** Redacts those secrets (and the ones learnt while running) from anything printed about the run. */
+  readonly redactor: Redactor;
 }
 
 export interface BuildOptions {
@@ -32,7 +35,9 @@ export interface BuildOptions {
 export function buildPipeline(definition: PipelineDefinition, options: BuildOptions = {}): BuiltPipeline {
   const registry = options.registry ?? createDefaultRegistry();
   const metrics = new RunMetrics();
-  const context: BuildContext = { metrics, logger: options.logger ?? silentLogger, startedAt: options.startedAt ?? new Date(), pipelineDir: options.pipelineDir ?? process.cwd() };
+  const redactor = new Redactor();
+  const logger = redactingLogger(options.logger ?? silentLogger, redactor);
+  const context: BuildContext = { metrics, logger, startedAt: options.startedAt ?? new Date(), pipelineDir: options.pipelineDir ?? process.cwd(), redactor };
   const secrets: string[] = [];
   const definitionOf = <K extends ComponentKind>(kind: K, type: string) => {
     const found = registry.get(kind, type);
@@ -40,7 +45,9 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     return found;
   };
   const collectSecrets = (component: ComponentDefinition, config: unknown) => {
-    secrets.push(...(component.secrets?.(config as never) ?? []));
+    const found = component.secrets?.(config as never) ?? [];
+    secrets.push(...found);
+    for (const secret of found) redactor.add(secret);
   };
 
   const sourceDefinition = definitionOf('source', definition.source.type);
@@ -62,5 +69,6 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     sinks,
     metrics,
     secrets,
+    redactor,
   };
 }

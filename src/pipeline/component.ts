@@ -1,5 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { z } from 'zod';
+import type { Redactor } from '../errors/redact';
 import type { Logger } from '../logger';
 import type { DataRecord } from '../record';
 import type { Sink } from '../sinks/sink';
@@ -14,6 +15,8 @@ export interface BuildContext {
   readonly startedAt: Date;
   /** The folder of the pipeline file: relative paths in it (a CA file, a JSON Schema) resolve against it. */
   readonly pipelineDir: string;
+  /** The run's one redaction path: a component adds the secrets it learns while running (an OAuth token). */
+  readonly redactor?: Redactor;
 }
 
 interface ComponentBase<C extends z.ZodType> {

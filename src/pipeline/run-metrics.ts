@@ -18,6 +18,8 @@ export class RunMetrics {
   duplicates = 0;
   retries = 0;
   throttled = 0;
+  /** Pages whose body was not valid UTF-8 (the invalid bytes became U+FFFD). */
+  invalidUtf8Pages = 0;
   readonly stages: StageMetrics[] = [];
   readonly sinks: SinkMetrics[] = [];
 

@@ -76,7 +76,7 @@ describe('the pipeline quoted in the issue', () => {
         params: { per_page: 100 },
         auth: { type: 'bearer', token: ENV.MKP_TOKEN },
         records: 'data',
-        next: 'next_page_url',
+        pagination: { type: 'next-link', next: 'next_page_url' },
       }),
       transforms: [
         { type: 'dedup', config: 'id' },

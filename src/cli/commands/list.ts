@@ -1,7 +1,6 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../errors/config-error';
-import { redact } from '../../errors/redact';
 import { buildPipeline } from '../../pipeline/build-pipeline';
 import { PLACEHOLDER } from '../../pipeline/interpolate-env';
 import { parsePipeline } from '../../pipeline/load-pipeline';
@@ -48,13 +47,13 @@ async function describeFile(file: string, env: CliIo['env']): Promise<Row> {
     const standIns = Object.fromEntries(needs.map((name) => [name, `\${${name}}`]));
     const definition = parsePipeline(text, file, { env: { ...env, ...standIns } });
     // Building touches no network or file; it gives the sinks' names and the values to redact.
-    const { secrets, sinks } = buildPipeline(definition);
+    const { redactor, sinks } = buildPipeline(definition);
     const { type, url } = definition.source;
     return {
       file,
       name: definition.name,
-      source: redact(typeof url === 'string' ? `${type} ${url}` : type, secrets),
-      sinks: redact(sinks.map((sink) => sink.metrics.name).join(', '), secrets),
+      source: redactor.redact(typeof url === 'string' ? `${type} ${url}` : type),
+      sinks: redactor.redact(sinks.map((sink) => sink.metrics.name).join(', ')),
       needs,
     };
   } catch (error) {

@@ -1,4 +1,5 @@
 import { dirname } from 'node:path';
+import { redactingLogger } from '../../errors/redact';
 import { type BuiltPipeline, buildPipeline } from '../../pipeline/build-pipeline';
 import { loadPipeline } from '../../pipeline/load-pipeline';
 import { RunMetrics } from '../../pipeline/run-metrics';
@@ -41,15 +42,15 @@ export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
     error = caught;
   }
 
-  const secrets = pipeline?.secrets ?? [];
+  const redactor = pipeline?.redactor;
   if (pipeline) {
     const outcome = outcomeOf(error);
-    io.report.log('info', formatSummary(pipeline.name, pipeline.metrics, args.dryRun ? `dry run ${outcome}` : outcome));
+    io.report.log('info', pipeline.redactor.redact(formatSummary(pipeline.name, pipeline.metrics, args.dryRun ? `dry run ${outcome}` : outcome)));
   }
-  let exitCode = error === undefined ? 0 : reportError(error, io, secrets);
+  let exitCode = error === undefined ? 0 : reportError(error, io, redactor);
   if (args.summaryJson) {
     const metrics = pipeline?.metrics ?? new RunMetrics();
-    const summary = summarizeRun({ pipeline: pipeline?.name ?? args.file, file: args.file, dryRun: args.dryRun ?? false, metrics, exitCode, error, secrets });
+    const summary = summarizeRun({ pipeline: pipeline?.name ?? args.file, file: args.file, dryRun: args.dryRun ?? false, metrics, exitCode, error, redactor });
     try {
       await writeSummaryJson(args.summaryJson, summary);
     } catch (writeError) {
@@ -81,7 +82,7 @@ async function execute(pipeline: BuiltPipeline, { dryRun, limit, progress }: Run
   process.once('SIGINT', interrupt).once('SIGTERM', interrupt);
   const hideProgress = progress ? io.stderr.showProgress(pipeline.metrics) : () => {};
   try {
-    await runPipeline({ ...pipeline, sinks, limit: recordLimit, signal: controller.signal, logger: io.logger });
+    await runPipeline({ ...pipeline, sinks, limit: recordLimit, signal: controller.signal, logger: redactingLogger(io.logger, pipeline.redactor) });
   } finally {
     hideProgress();
     process.off('SIGINT', interrupt).off('SIGTERM', interrupt);
