@@ -5,7 +5,8 @@ import { definePagination, nextLikePaths, PageProblem } from './paginator';
 
 /** The target of the `rel="next"` link in an RFC 8288 `Link` header, if there is one. */
 export function nextRelation(header: string): string | undefined {
-  for (const [, target, parameters] of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,]*)*)/g)) {
+  // `<target>` then `; name=value` parameters, where a quoted value may hold `,` and `;`.
+  for (const [, target, parameters] of header.matchAll(/<([^>]*)>((?:\s*;\s*[^;,=\s]+(?:\s*=\s*(?:"(?:[^"\\]|\\.)*"|[^;,]*))?)*)/g)) {
     const rel = /;\s*rel\s*=\s*(?:"([^"]*)"|([^\s;,]+))/i.exec(parameters);
     if (rel && (rel[1] ?? rel[2]).toLowerCase().split(/\s+/).includes('next')) return target;
   }
