@@ -42,22 +42,32 @@ export function loadPage(session: HttpSession, request: PageRequest, reading: Pa
   const exchange = async (): Promise<Exchange> => {
     const release = await gate.acquire(request.signal);
     const started = performance.now();
-    let outcome = 'failed';
+    let status: number | undefined;
+    let failure: string | undefined;
     let bytes = 0;
     try {
       const credentials = home ? await authenticator?.authorize(request.signal) : undefined;
       const answer = await fetchPage(client, request, { timeoutMs: session.timeoutMs, redactor, authHint: authenticator?.hint }, credentials);
-      outcome = String(answer.status);
+      status = answer.status;
       bytes = answer.body.length;
       return answer;
     } catch (error) {
-      if (error instanceof HttpStatusError) outcome = String(error.status);
+      if (error instanceof HttpStatusError) status = error.status;
+      else failure = (error as { code?: string }).code ?? 'failed';
       throw error;
     } finally {
       release();
       const ms = Math.round(performance.now() - started);
       tries += 1;
-      logger.log('debug', `GET ${request.url} → ${outcome} in ${ms}ms, ${formatBytes(bytes)}${tries > 1 ? `, try ${tries}` : ''}`, { method: 'GET', url: request.url, status: outcome, ms, bytes, retries: tries - 1 });
+      const outcome = status ?? `failed (${failure})`;
+      logger.log('debug', `GET ${request.url} → ${outcome} in ${ms}ms, ${formatBytes(bytes)}${tries > 1 ? `, try ${tries}` : ''}`, {
+        method: 'GET',
+        url: request.url,
+        ...(status === undefined ? { error: failure } : { status }),
+        ms,
+        bytes,
+        retries: tries - 1,
+      });
     }
   };
 
