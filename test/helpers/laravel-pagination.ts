@@ -21,7 +21,7 @@ export function laravelRequest(url: URL, { defaultPerPage = 15, maxPerPage = 100
 }
 
 /** `LengthAwarePaginator::linkCollection()`: previous, the page window (UrlWindow, onEachSide 3, with `...`), next. */
-export function laravelLinks(current: number, lastPage: number, pageUrl: (n: number) => string) {
+export function laravelLinks(current: number, lastPage: number, pageUrl: (n: number) => string): Array<{ url: string | null; label: string; active: boolean }> {
   const onEachSide = 3;
   const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, index) => from + index);
   let parts: Array<number[] | '...'>;
@@ -34,7 +34,7 @@ export function laravelLinks(current: number, lastPage: number, pageUrl: (n: num
   }
   return [
     { url: current > 1 ? pageUrl(current - 1) : null, label: '&laquo; Previous', active: false },
-    ...parts.flatMap((part) => (part === '...' ? [{ url: null, label: '...', active: false }] : part.map((n) => ({ url: pageUrl(n), label: String(n), active: n === current })))),
+    ...parts.flatMap((part) => (part === '...' ? [{ url: null, label: '...', active: false }] : part.map((n) => ({ url: pageUrl(n) as string | null, label: String(n), active: n === current })))),
     { url: current < lastPage ? pageUrl(current + 1) : null, label: 'Next &raquo;', active: false },
   ];
 }

@@ -21,5 +21,6 @@ export const linkHeaderApi = (records: readonly unknown[], { defaultPerPage = 30
     page < lastPage && `${link(lastPage)}; rel="last"`,
     page > 1 && `${link(1)}; rel="first"`,
   ].filter(Boolean);
-  return { body: records.slice((page - 1) * perPage, page * perPage), headers: lastPage > 1 ? { link: relations.join(', ') } : {} };
+  const headers: Record<string, string> = lastPage > 1 ? { link: relations.join(', ') } : {};
+  return { body: records.slice((page - 1) * perPage, page * perPage), headers };
 };

@@ -8,10 +8,12 @@ export function firstPageUrl(url: string, params: QueryParams = {}): string {
   return result.toString();
 }
 
-/** The URL's origin (`https://host:port`), read from a URL as `URL` serialises it, without parsing it again. */
+/** The URL's origin (`https://host:port`, no userinfo), read from a URL as `URL` serialises it, without parsing it again. */
 export function originOf(url: string): string {
-  const end = url.indexOf('/', url.indexOf('//') + 2);
-  return end === -1 ? url : url.slice(0, end);
+  const start = url.indexOf('//') + 2;
+  const end = url.indexOf('/', start);
+  const authority = end === -1 ? url.slice(start) : url.slice(start, end);
+  return `${url.slice(0, start)}${authority.slice(authority.lastIndexOf('@') + 1)}`;
 }
 
 /**
@@ -29,23 +31,35 @@ export function resolveLink(link: unknown, pageUrl: string): string | undefined 
 }
 
 /**
- * Puts back any of `params` a same-origin link lost: Laravel builds its links without the query
- * string unless the server opted in, and a `per_page` that silently falls back to the default
- * mid-crawl makes pages skip or repeat rows. A link to another origin is not the same API: our
- * parameters (an api_key among them, perhaps) stay home.
+ * Puts back any query parameter of the first request (`params`, and those written in `url`) that a
+ * same-origin link lost: Laravel builds its links without the query string unless the server opted
+ * in, and a `per_page` that silently falls back to the default mid-crawl makes pages skip or repeat
+ * rows (an `api_key` in the URL, pages that answer 401). A link to another origin is not the same
+ * API: our parameters stay home.
  */
-export function withParams(link: string, home: string, params: QueryParams): string {
-  const keys = Object.keys(params);
-  if (keys.length === 0 || originOf(link) !== home) return link;
-  const result = new URL(link);
-  let changed = false;
-  for (const key of keys) {
-    if (!result.searchParams.has(key)) {
-      result.searchParams.set(key, String(params[key]));
-      changed = true;
+export class LostParams {
+  private start?: string;
+  private origin = '';
+  private params: Array<[string, string]> = [];
+
+  restore(link: string, start: string): string {
+    if (start !== this.start) {
+      const parsed = new URL(start);
+      this.origin = parsed.origin;
+      this.params = [...parsed.searchParams];
+      this.start = start;
     }
+    if (this.params.length === 0 || originOf(link) !== this.origin) return link;
+    const result = new URL(link);
+    let changed = false;
+    for (const [key, value] of this.params) {
+      if (!result.searchParams.has(key)) {
+        result.searchParams.append(key, value);
+        changed = true;
+      }
+    }
+    return changed ? result.toString() : link;
   }
-  return changed ? result.toString() : link;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { firstPageUrl, originOf, pageParameter, QueryTemplate, resolveLink, withParams } from '../../../src/sources/http/page-url';
+import { firstPageUrl, LostParams, originOf, pageParameter, QueryTemplate, resolveLink } from '../../../src/sources/http/page-url';
 
 const BASE = 'https://api.mijnklantportaal.nl/v1/customers';
 const HOME = 'https://api.mijnklantportaal.nl';
@@ -56,17 +56,19 @@ describe('resolveLink', () => {
   });
 });
 
-describe('withParams', () => {
-  it('puts back params the link lost', () => {
-    expect(withParams(`${BASE}?page=2`, HOME, { per_page: 100 })).toBe(`${BASE}?page=2&per_page=100`);
+describe('LostParams', () => {
+  const start = `${BASE}?api_key=k1&per_page=100`;
+
+  it('puts back the parameters of the first request the link lost', () => {
+    expect(new LostParams().restore(`${BASE}?page=2`, start)).toBe(`${BASE}?page=2&api_key=k1&per_page=100`);
   });
 
   it('keeps params the link already has, as the server wrote them', () => {
-    expect(withParams(`${BASE}?page=2&per_page=50`, HOME, { per_page: 100 })).toBe(`${BASE}?page=2&per_page=50`);
+    expect(new LostParams().restore(`${BASE}?page=2&per_page=50&api_key=k1`, start)).toBe(`${BASE}?page=2&per_page=50&api_key=k1`);
   });
 
   it('does not put params on a link to another origin', () => {
-    expect(withParams('https://cdn.example.com/v1/customers?page=2', HOME, { api_key: 'secret-key' })).toBe('https://cdn.example.com/v1/customers?page=2');
+    expect(new LostParams().restore('https://cdn.example.com/v1/customers?page=2', start)).toBe('https://cdn.example.com/v1/customers?page=2');
   });
 });
 

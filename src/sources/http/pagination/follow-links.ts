@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { followingPageUrl, originOf, pageParameter, type QueryParams, resolveLink, withParams } from '../page-url';
+import { followingPageUrl, LostParams, pageParameter, resolveLink } from '../page-url';
 import { PageProblem, type PageView, type Paginator } from './paginator';
 
 const linkPosition = z.strictObject({ url: z.string().optional() });
@@ -8,14 +8,15 @@ type LinkPosition = z.output<typeof linkPosition>;
 
 /**
  * What the link-following strategies (next-link, link-header) share. The server's link is the
- * position; its URL gets back the configured `params` it lost. Links of the form `?page=n+1`
- * (Laravel's, GitHub's) are guessed ahead, and each page's own link must confirm the guess.
+ * position; its URL gets back the query parameters of the first request it lost. Links of the form
+ * `?page=n+1` (Laravel's, GitHub's) are guessed ahead, and each page's own link must confirm the guess.
  */
-export function followLinks(params: QueryParams, linkOf: (page: PageView) => unknown): Paginator<LinkPosition> {
+export function followLinks(linkOf: (page: PageView) => unknown): Paginator<LinkPosition> {
+  const lost = new LostParams();
   return {
     position: linkPosition,
     first: () => ({}),
-    url: (position, start) => (position.url === undefined ? start : withParams(position.url, originOf(start), params)),
+    url: (position, start) => (position.url === undefined ? start : lost.restore(position.url, start)),
     // Laravel answers a page parameter it cannot read (`page=2,`) with page 1: following on would loop.
     expectedPage: (_position, url) => pageParameter(url),
     next: (_position, page) => {

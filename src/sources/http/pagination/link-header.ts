@@ -18,8 +18,8 @@ export const linkHeaderPagination = definePagination({
   config: z.strictObject({ type: z.literal('link-header') }).meta({
     description: 'Follows the `rel="next"` link of the `Link` response header (RFC 8288: GitHub, GitLab and many others); a page without one is the last.',
   }),
-  create: (_config, { params }) =>
-    followLinks(params, (page) => {
+  create: () =>
+    followLinks((page) => {
       const header = page.headers.link;
       if (typeof header === 'string') return nextRelation(header) ?? null;
       // No header at all ends a single-page answer (GitHub sends none then), unless the body links on:

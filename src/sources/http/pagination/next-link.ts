@@ -13,5 +13,5 @@ export const nextLinkPagination = definePagination({
       }),
     })
     .meta({ description: 'Follows the next link in each page: Laravel simplePaginate (`next_page_url`), API Resources (`links.next`).' }),
-  create: ({ next }, { params }) => followLinks(params, (page) => readConfigured(page.body, next, 'next', 'next')),
+  create: ({ next }) => followLinks((page) => readConfigured(page.body, next, 'next', 'next')),
 });
