@@ -65,7 +65,7 @@ export const httpSourceConfig = z.strictObject({
   maxReadAheadBytes: z
     .int()
     .min(0)
-    .default(192 * 1024 * 1024)
+    .default(128 * 1024 * 1024)
     .meta({ description: 'Bound on the bytes of pages read ahead of the one being written (pages in flight count as the largest page so far); the next page is always requested.' }),
   maxPages: z
     .int()

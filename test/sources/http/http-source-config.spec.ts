@@ -37,7 +37,7 @@ describe('http source options (through a pipeline file)', () => {
       maxResponseBytes: 100 * 1024 * 1024,
       retry: { attempts: 5, baseDelay: 500, maxDelay: 30_000, maxRetryAfter: 120_000, maxThrottled: 10, maxTotalWait: 1_800_000 },
       concurrency: 1,
-      maxReadAheadBytes: 192 * 1024 * 1024,
+      maxReadAheadBytes: 128 * 1024 * 1024,
       maxPages: 100_000,
       allowCrossOrigin: false,
     });
