@@ -9,6 +9,8 @@ const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 export interface Logger {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+  /** False when lines of `level` are dropped: lets a caller skip building a line per request. Absent: assume written. */
+  enabled?(level: LogLevel): boolean;
 }
 
 /** Where log lines are written: a stream, or anything else that takes text (the CLI's stderr with its progress line). */
@@ -31,6 +33,7 @@ const levelStyle: Record<LogLevel, Parameters<typeof styleText>[0]> = { debug: '
 /** Logs go to stderr: stdout is reserved for records. */
 export function createStderrLogger({ level = 'info', format = 'text', stream = process.stderr, color = false }: StderrLoggerOptions = {}): Logger {
   return {
+    enabled: (messageLevel) => rank[messageLevel] >= rank[level],
     log(messageLevel, message, fields = {}) {
       if (rank[messageLevel] < rank[level]) return;
       if (format === 'json') {
@@ -50,4 +53,4 @@ export function createStderrLogger({ level = 'info', format = 'text', stream = p
   };
 }
 
-export const silentLogger: Logger = { log() {} };
+export const silentLogger: Logger = { log() {}, enabled: () => false };

@@ -120,6 +120,7 @@ export function redact(text: string, secrets: Iterable<string>): string {
 /** A logger that redacts each message and each text field before handing it on. */
 export function redactingLogger(logger: Logger, redactor: Redactor): Logger {
   return {
+    enabled: (level) => logger.enabled?.(level) ?? true,
     log(level, message, fields) {
       const safeFields = fields && Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? redactor.redact(value) : value]));
       logger.log(level, redactor.redact(message), safeFields);

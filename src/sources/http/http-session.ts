@@ -1,3 +1,4 @@
+import type { AxiosInstance } from 'axios';
 import { type Logger, silentLogger } from '../../logger';
 import { type Redactor, redactingLogger } from '../../errors/redact';
 import { RunMetrics } from '../../pipeline/run-metrics';
@@ -5,6 +6,7 @@ import type { RateBudgets, RateGate, RateLimit } from '../rate-gate';
 import { type Authenticator, credentialKey } from './auth/authenticator';
 import type { HttpClients } from './http-clients';
 import { RateLimiter } from './rate-limiter';
+import { originOf } from './page-url';
 import type { RetryPolicy } from './retry-policy';
 import { WaitBudget } from './wait-budget';
 
@@ -42,6 +44,8 @@ export interface HttpSession {
   readonly metrics: RunMetrics;
   /** Set once the first page with invalid UTF-8 has been warned about. */
   invalidUtf8Warned: boolean;
+  /** The client for a URL (with credentials only for `origin`), looked up once per origin. */
+  clientFor(url: string): AxiosInstance;
 }
 
 export interface SessionParts {
@@ -63,6 +67,7 @@ export function createHttpSession(parts: SessionParts): HttpSession {
   const { budgets, rateLimit, authenticator, origin } = parts;
   // Without a credential, requests to one origin share one budget.
   const gate = budgets ? budgets.gate(authenticator?.credentialKey ?? credentialKey('origin', origin), rateLimit) : new RateLimiter(rateLimit);
+  const byOrigin = new Map<string, AxiosInstance>();
   return {
     origin,
     clients: parts.clients,
@@ -76,5 +81,11 @@ export function createHttpSession(parts: SessionParts): HttpSession {
     logger: redactingLogger(parts.logger ?? silentLogger, parts.redactor),
     metrics: parts.metrics ?? new RunMetrics(),
     invalidUtf8Warned: false,
+    clientFor: (url) => {
+      const key = originOf(url);
+      let client = byOrigin.get(key);
+      if (!client) byOrigin.set(key, (client = parts.clients.clientFor(url)));
+      return client;
+    },
   };
 }

@@ -41,7 +41,6 @@ interface Pending {
   readonly position: unknown;
   readonly url: string;
   readonly page: Promise<Page>;
-  readonly controller: AbortController;
   /** The body's size once it arrived. */
   bytes?: number;
 }
@@ -87,15 +86,17 @@ export function crawl(plan: CrawlPlan): Observable<Page> {
   const { concurrency, maxPages, maxReadAheadBytes, allowCrossOrigin } = plan.limits;
   return new Observable<Page>((subscriber) => {
     let stopped = false;
-    let current: Pending | undefined;
+    let finished = false;
     let largest = 0;
+    // One signal for the requests of a stretch of the crawl, not one per request (a signal costs more than
+    // the rest of the page's bookkeeping): dropping the pages read ahead aborts it and starts a new one.
+    let requests = new AbortController();
     const queue: Pending[] = [];
     const guard = new PaginationGuard({ origin: plan.origin, allowCrossOrigin, maxPages, redactor });
 
     const request = (index: number, position: unknown, url = paginator.url(position, firstUrl)) => {
-      const controller = new AbortController();
-      const page = load({ index, url, position, signal: controller.signal });
-      const pending: Pending = { index, position, url, page, controller };
+      const page = load({ index, url, position, signal: requests.signal });
+      const pending: Pending = { index, position, url, page };
       page.then(
         (loaded) => {
           pending.bytes = loaded.bytes;
@@ -105,8 +106,12 @@ export function crawl(plan: CrawlPlan): Observable<Page> {
       );
       queue.push(pending);
     };
+    /** Drops the pages requested ahead; only ever called when no other page is awaited. */
     const dropQueued = () => {
-      for (const pending of queue.splice(0)) pending.controller.abort();
+      if (queue.length === 0) return;
+      queue.length = 0;
+      requests.abort();
+      requests = new AbortController();
     };
     const readAhead = () => queue.reduce((sum, pending) => sum + (pending.bytes ?? largest), 0);
 
@@ -127,29 +132,19 @@ export function crawl(plan: CrawlPlan): Observable<Page> {
       return guess !== undefined && !guess.exact && sameRequest(paginator.url(guess.position, firstUrl), next!.url);
     };
 
-    const mark = (page: Page): PageMark => ({
-      index: page.index,
-      get url() {
-        return redactor.redact(page.url);
-      },
-      resume: page.next ? { index: page.index + 1, position: page.next.position } : { index: page.index + 1, end: true },
-    });
-
     const crawl = async () => {
       const start = startOf(paginator, plan.resumeFrom);
       if (!start) return;
       request(start.index, start.position);
       for (;;) {
-        current = queue.shift()!;
-        const page = await current.page;
-        const read = current;
-        current = undefined;
+        const read = queue.shift()!;
+        const page = await read.page;
         if (stopped) return;
         guard.check(page);
         subscriber.next(page);
         const { next } = page;
         if (queue.length > 0 && (next === undefined || !sameRequest(queue[0].url, next.url))) dropQueued();
-        await plan.demand?.(mark(page));
+        await plan.demand?.(new CrawlMark(page, redactor));
         if (stopped || next === undefined) return;
         const guessing = concurrency > 1 && guessedRight(read, next);
         if (queue.length === 0) request(page.index + 1, next.position, next.url);
@@ -158,17 +153,37 @@ export function crawl(plan: CrawlPlan): Observable<Page> {
     };
 
     crawl()
-      .finally(dropQueued)
+      .finally(() => {
+        finished = true;
+        dropQueued();
+      })
       .then(
         () => subscriber.complete(),
         (error: unknown) => subscriber.error(error),
       );
     return () => {
       stopped = true;
-      current?.controller.abort();
-      dropQueued();
+      if (!finished) requests.abort();
     };
   });
+}
+
+/** Where a crawl stands after a page. The redacted URL is worked out only when asked for (most runs never do). */
+class CrawlMark implements PageMark {
+  readonly index: number;
+  readonly resume: unknown;
+
+  constructor(
+    private readonly page: Page,
+    private readonly redactor: Redactor,
+  ) {
+    this.index = page.index;
+    this.resume = page.next ? { index: page.index + 1, position: page.next.position } : { index: page.index + 1, end: true };
+  }
+
+  get url(): string {
+    return this.redactor.redact(this.page.url);
+  }
 }
 
 /** Same page, whatever the order of the query parameters. */

@@ -22,8 +22,9 @@ const formatBytes = (bytes: number) => (bytes < 1024 ? `${bytes} B` : bytes < 10
 export function loadPage(session: HttpSession, request: PageRequest, reading: PageReading): Promise<Page> {
   const { gate, policy, logger, metrics, waits, authenticator, redactor } = session;
   const home = originOf(request.url) === session.origin;
-  const client = session.clients.clientFor(request.url);
+  const client = session.clientFor(request.url);
   const where = () => describePage(request, redactor);
+  const debug = logger.enabled?.('debug') ?? true;
   let tries = 0;
 
   const onRetry = ({ error, kind, retry, delayMs }: RetryEvent) => {
@@ -57,10 +58,10 @@ export function loadPage(session: HttpSession, request: PageRequest, reading: Pa
       throw error;
     } finally {
       release();
-      const ms = Math.round(performance.now() - started);
       tries += 1;
+      const ms = Math.round(performance.now() - started);
       const outcome = status ?? `failed (${failure})`;
-      logger.log('debug', `GET ${request.url} → ${outcome} in ${ms}ms, ${formatBytes(bytes)}${tries > 1 ? `, try ${tries}` : ''}`, {
+      if (debug) logger.log('debug', `GET ${request.url} → ${outcome} in ${ms}ms, ${formatBytes(bytes)}${tries > 1 ? `, try ${tries}` : ''}`, {
         method: 'GET',
         url: request.url,
         ...(status === undefined ? { error: failure } : { status }),

@@ -25,12 +25,14 @@ export class PaginationGuard {
   // The index of each page read, by its URL (parameters sorted): about 300 bytes a page, never its records.
   private readonly read = new Map<string, number>();
   private emptyInARow = 0;
+  // The key of the last next link: the next page's own URL, usually, so it is not worked out twice.
+  private lastNext = { url: '', key: '' };
 
   constructor(private readonly rules: PaginationRules) {}
 
   /** Throws a `SourceError` if following `page.next` is not safe. */
   check(page: Page): void {
-    this.read.set(pageKey(page.url), page.index);
+    this.read.set(page.url === this.lastNext.url ? this.lastNext.key : pageKey(page.url), page.index);
     if (page.next === undefined) return;
     const { redactor } = this.rules;
     const fail = (code: string, problem: string): never => {
@@ -43,6 +45,7 @@ export class PaginationGuard {
     if (/^https?:\/\/[^/?#]*@/i.test(next)) fail(HttpErrorCode.badLink, 'next link carries a user name or password (user:password@): refused');
 
     const nextKey = pageKey(next);
+    this.lastNext = { url: next, key: nextKey };
     const earlier = this.read.get(nextKey);
     if (earlier !== undefined) {
       const target = earlier === page.index ? 'itself' : describePage({ index: earlier, url: nextKey }, redactor);

@@ -105,8 +105,8 @@ describe('HTTP session', () => {
     const debug = logs.filter((line) => line.level === 'debug');
     expect(debug.map((line) => line.message)).toEqual([
       expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/items\?access_token=\*\*\* → 200 in \d+ms, \d+ B$/),
-      expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/items\?page=2 → 503 in \d+ms, 0 B$/),
-      expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/items\?page=2 → 200 in \d+ms, \d+ B, try 2$/),
+      expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/items\?page=2&access_token=\*\*\* → 503 in \d+ms, 0 B$/),
+      expect.stringMatching(/^GET http:\/\/127\.0\.0\.1:\d+\/items\?page=2&access_token=\*\*\* → 200 in \d+ms, \d+ B, try 2$/),
     ]);
     expect(debug[2].fields).toEqual({ method: 'GET', url: expect.stringContaining('/items?page=2'), status: 200, ms: expect.any(Number), bytes: expect.any(Number), retries: 1 });
     expect(JSON.stringify(logs)).not.toContain('tok_renewed');

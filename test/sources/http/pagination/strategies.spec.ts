@@ -36,10 +36,10 @@ describe('pagination config', () => {
 describe('next-link', () => {
   const next = paginator({ type: 'next-link', next: 'links.next' });
 
-  it('resolves a relative link against the page URL and puts back lost params', () => {
+  it('resolves a relative link against the page URL and puts back the parameters of the first request it lost', () => {
     const position = next.next({}, view({ links: { next: '?page=2,' } }));
     expect(position).toEqual({ url: 'https://api.example.test/v1/items?page=2' });
-    expect(next.url(position, START)).toBe('https://api.example.test/v1/items?page=2&per_page=2');
+    expect(next.url(position, START)).toBe('https://api.example.test/v1/items?page=2&per_page=2&sort=id');
   });
 
   it.each([null, ''])('ends at %j', (link) => {
