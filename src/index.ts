@@ -1,5 +1,5 @@
 export type { DataRecord } from './record';
-export type { Source, SourceContext } from './sources/source';
+export type { PageMark, Source, SourceContext } from './sources/source';
 export { createHttpSource, httpSource, type HttpSourceOptions } from './sources/http/http-source';
 export * from './operators';
 export type { Sink } from './sinks/sink';
@@ -23,5 +23,6 @@ export { createStderrLogger, type Logger, type LogLevel } from './logger';
 export { PageflowError, isPageflowError } from './errors/pageflow-error';
 export { ConfigError, type ConfigIssue } from './errors/config-error';
 export { SourceError } from './errors/source-error';
+export { Redactor } from './errors/redact';
 export { SinkError } from './errors/sink-error';
 export { InterruptedError } from './errors/interrupted-error';

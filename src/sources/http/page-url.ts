@@ -111,10 +111,15 @@ export function followingPageUrl(url: string): string | undefined {
   return result.toString();
 }
 
-/** Identifies a page regardless of the order of its query parameters, for comparing links. */
+/**
+ * Identifies a page regardless of the order of its query parameters, for comparing links. String work
+ * on a URL as `URL` serialises it: this runs for every page.
+ */
 export function pageKey(url: string): string {
-  const result = new URL(url);
-  result.searchParams.sort();
-  result.hash = '';
-  return result.toString();
+  const hash = url.indexOf('#');
+  const clean = hash === -1 ? url : url.slice(0, hash);
+  const query = clean.indexOf('?');
+  if (query === -1) return clean;
+  const params = clean.slice(query + 1).split('&');
+  return params.length < 2 ? clean : `${clean.slice(0, query)}?${params.sort().join('&')}`;
 }

@@ -1,4 +1,4 @@
-import { firstPageUrl, LostParams, originOf, pageParameter, QueryTemplate, resolveLink } from '../../../src/sources/http/page-url';
+import { firstPageUrl, LostParams, originOf, pageKey, pageParameter, QueryTemplate, resolveLink } from '../../../src/sources/http/page-url';
 
 const BASE = 'https://api.mijnklantportaal.nl/v1/customers';
 const HOME = 'https://api.mijnklantportaal.nl';
@@ -106,5 +106,17 @@ describe('pageParameter and originOf', () => {
     ['http://127.0.0.1:8080', 'http://127.0.0.1:8080'],
   ])('the origin of %s is %s', (url, origin) => {
     expect(originOf(url)).toBe(origin);
+  });
+});
+
+describe('pageKey', () => {
+  it.each([
+    [`${BASE}?per_page=10&page=2`, `${BASE}?page=2&per_page=10`, true],
+    [`${BASE}?page=2#top`, `${BASE}?page=2`, true],
+    [`${BASE}?page=2`, `${BASE}?page=3`, false],
+    [`${BASE}?page=2&per_page=10`, `${BASE}?page=2&per_page=100`, false],
+    [BASE, `${BASE}/`, false],
+  ])('%s and %s are the same page: %s', (a, b, same) => {
+    expect(pageKey(a) === pageKey(b)).toBe(same);
   });
 });
