@@ -11,7 +11,7 @@ describe('http source: every pagination strategy against loopback APIs', () => {
       const api = await start(shape.api(numberedRecords(37)));
       const run = await runSource({ url: `${api.origin}${shape.path}`, ...shape.options, concurrency });
       expect(run.records.map((record) => record.id)).toEqual(servedIds(shape, 37));
-      expect(run.metrics).toMatchObject({ recordsRead: 37, pages: shape.name.includes('empty page') ? 5 : 4 });
+      expect(run.metrics).toMatchObject({ recordsRead: 37, pages: shape.name.startsWith('cursor from the last record') ? 5 : 4 });
       if (shape.exact) expect(api.requests).toHaveLength(4);
       const [name, value] = Object.entries(shape.options.params ?? { limit: 10 })[0];
       expect(api.requests.every((url) => url.searchParams.get(name) === String(value))).toBe(true);
@@ -26,6 +26,22 @@ describe('http source: every pagination strategy against loopback APIs', () => {
     expect(api.maxInFlight()).toBe(8);
     // Sequentially 40 × 20 ms; 8 at a time, about 1 + ⌈39 / 8⌉ = 6 rounds.
     expect(run.elapsedMs).toBeLessThan(40 * 20 * 0.6);
+  });
+
+  it('with rateLimit, spreads the parallel requests over the window and never exceeds it', async () => {
+    const arrivals: number[] = [];
+    const shape = laravelPaginateApi(numberedRecords(200));
+    const api = await start((url, headers) => {
+      arrivals.push(Date.now());
+      return shape(url, headers);
+    });
+    const run = await runSource({ url: `${api.origin}/api/customers`, params: { per_page: 10 }, pagination: { type: 'page-number', lastPage: 'last_page' }, concurrency: 8, rateLimit: { requests: 5, per: '500ms' } });
+    expect(run.records).toHaveLength(200);
+    expect(arrivals).toHaveLength(20);
+    // Never more than 5 in any 500 ms; about 100 ms apart rather than in bursts of 5.
+    for (let index = 5; index < arrivals.length; index += 1) expect(arrivals[index] - arrivals[index - 5]).toBeGreaterThanOrEqual(490);
+    const gaps = arrivals.slice(1).map((at, index) => at - arrivals[index]);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(90);
   });
 
   it('fails when the API answers a page other than the one asked for (current_page in meta)', async () => {

@@ -19,9 +19,17 @@ export interface ShapeCase {
 
 const stripeRecords = (records: ReadonlyArray<{ id: number; name: string }>) => records.map((record) => ({ ...record, id: `cus_${String(record.id).padStart(4, '0')}`, n: record.id }));
 
+/** A next-link API whose last full page still links on, to an extra empty page without a link. */
+const extraEmptyPageApi = (records: ReadonlyArray<{ id: number; name: string }>): Shape => (url) => {
+  const page = Number(url.searchParams.get('page') ?? 1);
+  const data = records.slice((page - 1) * 10, page * 10);
+  return { body: { data, next: data.length === 10 ? `${url.pathname}?page=${page + 1}` : null } };
+};
+
 /** Every strategy against the API shapes it is for, 10 records a page. */
 export const SHAPES: readonly ShapeCase[] = [
   { name: 'Laravel simplePaginate, next-link (default)', api: laravelSimpleApi, path: '/api/customers', options: { params: { per_page: 10 } }, exact: false },
+  { name: 'next-link to an extra empty page, relative links', api: extraEmptyPageApi, path: '/items', options: { params: { per_page: 10 }, pagination: { type: 'next-link', next: 'next' } }, exact: false },
   { name: 'Laravel API Resources, next-link on links.next', api: laravelResourceApi, path: '/api/customers', options: { params: { per_page: 10 }, pagination: { type: 'next-link', next: 'links.next' } }, exact: false },
   { name: 'Laravel cursorPaginate, next-link', api: laravelCursorApi, path: '/api/customers', options: { params: { per_page: 10 } }, exact: false },
   { name: 'Laravel cursorPaginate, cursor on next_cursor', api: laravelCursorApi, path: '/api/customers', options: { params: { per_page: 10 }, pagination: { type: 'cursor', cursor: 'next_cursor' } }, exact: false },
