@@ -46,6 +46,7 @@ export { createStderrLogger, silentLogger, type LogFormat, type Logger, type Log
 export { PageflowError, isPageflowError } from './errors/pageflow-error';
 export { ConfigError, type ConfigIssue } from './errors/config-error';
 export { SourceError } from './errors/source-error';
+export { Redactor } from './errors/redact';
 export { SinkError } from './errors/sink-error';
 export { InterruptedError } from './errors/interrupted-error';
 export { StateError } from './errors/state-error';

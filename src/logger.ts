@@ -1,5 +1,4 @@
 import { styleText } from 'node:util';
-import { redact } from './errors/redact';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
@@ -10,6 +9,8 @@ const rank: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 4
 
 export interface Logger {
   log(level: LogLevel, message: string, fields?: Record<string, unknown>): void;
+  /** False when lines of `level` are dropped: lets a caller skip building a line per request. Absent: assume written. */
+  enabled?(level: LogLevel): boolean;
 }
 
 /** Where log lines are written: a stream, or anything else that takes text (the CLI's stderr with its progress line). */
@@ -32,6 +33,7 @@ const levelStyle: Record<LogLevel, Parameters<typeof styleText>[0]> = { debug: '
 /** Logs go to stderr: stdout is reserved for records. */
 export function createStderrLogger({ level = 'info', format = 'text', stream = process.stderr, color = false }: StderrLoggerOptions = {}): Logger {
   return {
+    enabled: (messageLevel) => rank[messageLevel] >= rank[level],
     log(messageLevel, message, fields = {}) {
       if (rank[messageLevel] < rank[level]) return;
       if (format === 'json') {
@@ -51,17 +53,4 @@ export function createStderrLogger({ level = 'info', format = 'text', stream = p
   };
 }
 
-export const silentLogger: Logger = { log() {} };
-
-/**
- * A logger that replaces every secret by `***` in messages and text fields before `logger` sees them.
- * `secrets` is read at each line, so values learnt later (a pipeline's, once built) are covered too.
- */
-export function redactingLogger(logger: Logger, secrets: readonly string[]): Logger {
-  return {
-    log(level, message, fields) {
-      const redactedFields = fields && Object.fromEntries(Object.entries(fields).map(([key, value]) => [key, typeof value === 'string' ? redact(value, secrets) : value]));
-      logger.log(level, redact(message, secrets), redactedFields);
-    },
-  };
-}
+export const silentLogger: Logger = { log() {}, enabled: () => false };

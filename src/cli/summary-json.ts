@@ -4,7 +4,7 @@ import { ConfigError } from '../errors/config-error';
 import { describeSystemError } from '../errors/describe-system-error';
 import { InterruptedError } from '../errors/interrupted-error';
 import { isPageflowError } from '../errors/pageflow-error';
-import { redact } from '../errors/redact';
+import { Redactor } from '../errors/redact';
 import type { IncrementalMetrics, RunMetrics, SinkMetrics, StageMetrics } from '../pipeline/run-metrics';
 
 export type RunOutcome = 'done' | 'failed' | 'interrupted' | 'invalid';
@@ -27,6 +27,8 @@ export interface RunSummary {
   readonly throttled: number;
   /** Records the transforms rejected to the `rejects:` sink. */
   readonly rejects: number;
+  /** Pages whose body was not valid UTF-8 (the invalid bytes became U+FFFD). */
+  readonly invalidUtf8Pages: number;
   /** Records into and out of each transform, in order. */
   readonly stages: readonly StageMetrics[];
   /** Records and bytes written by each sink, with every output (`outputs`: name, records, bytes). */
@@ -44,7 +46,7 @@ export interface SummaryInput {
   readonly metrics: RunMetrics;
   readonly exitCode: number;
   readonly error?: unknown;
-  readonly secrets: readonly string[];
+  readonly redactor?: Redactor;
 }
 
 /** How a run ended, from the error it ended with (none: done). */
@@ -55,7 +57,7 @@ export function outcomeOf(error: unknown): RunOutcome {
   return 'failed';
 }
 
-export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error, secrets }: SummaryInput): RunSummary {
+export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error, redactor = new Redactor() }: SummaryInput): RunSummary {
   return {
     pipeline,
     file,
@@ -70,14 +72,19 @@ export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error,
     retries: metrics.retries,
     throttled: metrics.throttled,
     rejects: metrics.rejects,
+    invalidUtf8Pages: metrics.invalidUtf8Pages,
     stages: metrics.stages.map((stage) => ({ ...stage })),
-    sinks: metrics.sinks.map((sink) => ({ ...sink, ...(sink.outputs ? { outputs: sink.outputs.map((output) => ({ ...output })) } : {}) })),
+    sinks: metrics.sinks.map((sink) => ({
+      ...sink,
+      name: redactor.redact(sink.name),
+      ...(sink.outputs ? { outputs: sink.outputs.map((output) => ({ ...output, name: redactor.redact(output.name) })) } : {}),
+    })),
     ...(metrics.incremental ? { incremental: { ...metrics.incremental } } : {}),
     ...(error === undefined
       ? {}
       : {
           error: {
-            message: redact(error instanceof Error ? error.message : String(error), secrets),
+            message: redactor.redact(error instanceof Error ? error.message : String(error)),
             code: isPageflowError(error) ? error.code : undefined,
           },
         }),

@@ -1,4 +1,5 @@
 import type { OperatorFunction } from 'rxjs';
+import { Redactor, redactingLogger } from '../errors/redact';
 import { type Logger, silentLogger } from '../logger';
 import type { DataRecord } from '../record';
 import { createRunId } from '../sinks/output-path';
@@ -23,6 +24,8 @@ export interface BuiltPipeline {
   readonly rejects: RejectsOptions;
   readonly metrics: RunMetrics;
   readonly secrets: string[];
+  /** Redacts those secrets (and the ones learnt while running) from anything printed about the run. */
+  readonly redactor: Redactor;
 }
 
 export interface BuildOptions {
@@ -33,6 +36,8 @@ export interface BuildOptions {
   readonly pipelineDir?: string;
   /** The run's `{runId}` (a resumed run passes the id of the run it resumes). @default a new id */
   readonly runId?: string;
+  /** The run's redaction path, when the caller prints things before the pipeline is built. @default a new one */
+  readonly redactor?: Redactor;
 }
 
 /** Builds the components a validated definition names. Touches no network or file: that happens when it runs. */
@@ -41,13 +46,16 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
   const metrics = new RunMetrics();
   const startedAt = options.startedAt ?? new Date();
   const rejects = new RejectRouter();
+  const redactor = options.redactor ?? new Redactor();
+  for (const secret of definition.secrets ?? []) redactor.add(secret);
   const context: BuildContext = {
     metrics,
-    logger: options.logger ?? silentLogger,
+    logger: redactingLogger(options.logger ?? silentLogger, redactor),
     startedAt,
     pipelineDir: options.pipelineDir ?? process.cwd(),
     runId: options.runId ?? createRunId(startedAt),
     rejects,
+    redactor,
   };
   const secrets: string[] = [...(definition.secrets ?? [])];
   const definitionOf = <K extends ComponentKind>(kind: K, type: string) => {
@@ -56,7 +64,9 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     return found;
   };
   const collectSecrets = (component: ComponentDefinition, config: unknown) => {
-    secrets.push(...(component.secrets?.(config as never) ?? []));
+    const found = component.secrets?.(config as never) ?? [];
+    secrets.push(...found);
+    for (const secret of found) redactor.add(secret);
   };
 
   const sourceDefinition = definitionOf('source', definition.source.type);
@@ -80,5 +90,6 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     rejects: { channel: rejects, sink: definition.rejects && createSink(definition.rejects), maxRejects: definition.maxRejects },
     metrics,
     secrets,
+    redactor,
   };
 }

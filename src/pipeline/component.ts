@@ -1,5 +1,6 @@
 import type { OperatorFunction } from 'rxjs';
 import type { z } from 'zod';
+import type { Redactor } from '../errors/redact';
 import type { Logger } from '../logger';
 import type { DataRecord } from '../record';
 import type { Sink } from '../sinks/sink';
@@ -21,6 +22,8 @@ export interface BuildContext {
   /** One id per run: the `{runId}` placeholder of file paths and S3 keys (`buildPipeline` always sets it). */
   readonly runId?: string;
   readonly rejects: RejectChannel;
+  /** The run's one redaction path: a component adds the secrets it learns while running (an OAuth token). */
+  readonly redactor?: Redactor;
 }
 
 interface ComponentBase<C extends z.ZodType> {

@@ -47,6 +47,8 @@ export class RunMetrics {
   throttled = 0;
   /** Records the transforms rejected to the `rejects:` sink. */
   rejects = 0;
+  /** Pages whose body was not valid UTF-8 (the invalid bytes became U+FFFD). */
+  invalidUtf8Pages = 0;
   readonly stages: StageMetrics[] = [];
   readonly sinks: SinkMetrics[] = [];
   /** Set for incremental runs. */

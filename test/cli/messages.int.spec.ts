@@ -124,7 +124,7 @@ describe('secrets from the environment', () => {
       const json = await run('json');
 
       expect([text.exitCode, json.exitCode]).toEqual([1, 1]);
-      expect(text.stderr).toMatch(/^warn: page 2 \(http:\/\/127\.0\.0\.1:\d+\/items\?page=2&sig=\*\*\*\): HTTP 429/m);
+      expect(text.stderr).toMatch(/^warn: page 2 \(http:\/\/127\.0\.0\.1:\d+\/items\?page=2&auth=\*\*\*&sig=\*\*\*\): HTTP 429/m);
       expect(text.stderr).toMatch(/^error: page 2 \(.*sig=\*\*\*\): HTTP 403/m);
       const output = [text.stdout, text.stderr, json.stdout, json.stderr, await readFile(dir.resolve('signed-text.json'), 'utf8'), await readFile(dir.resolve('signed-json.json'), 'utf8')].join('\n');
       for (const form of [secret, encodeURIComponent(secret), Buffer.from(secret).toString('base64')]) expect(output).not.toContain(form);

@@ -53,7 +53,7 @@ describe('pageflow test', () => {
         '          received {"id":1,"total":"10.00"}',
         '      - missing (expected record 3): {"id":4,"total":"1.00"}',
         'FAIL failing.test.yaml › a page the pipeline asks for is missing, another is never asked for (1 page, 1 record read)',
-        "    no page for GET /v1/orders?page=2&per_page=2 (the test's pages: GET /v1/orders?per_page=2, GET /v1/orders?page=3&per_page=2)",
+        "    no page for GET /v1/orders?page=2&api_key=***&per_page=2 (the test's pages: GET /v1/orders?per_page=2, GET /v1/orders?page=3&per_page=2)",
         '    page never requested: GET /v1/orders?page=3&per_page=2',
         'FAIL failing.test.yaml › an unknown sink and a run that succeeds when it should fail (1 page, 0 records read)',
         '    expected the run to fail with "HTTP 500", but it succeeded',

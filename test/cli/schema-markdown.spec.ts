@@ -26,7 +26,7 @@ describe('schemaToMarkdown', () => {
     expect(markdown).toContain('| `auth.type` | `bearer` \\| `basic` \\| `api-key` \\| `oauth2-client-credentials` | required | `bearer`: ');
     expect(markdown).toContain('| `auth.in` | `header` \\| `query` | `header` | `api-key`: ');
     expect(markdown).toContain('| `auth.token` | string | required | `bearer`: The token');
-    expect(markdown).toContain('| `records` | string | `data` | Dot path of the records array in each page. |');
+    expect(markdown).toContain('| `records` | string | `data` | Dot path of the records array in each page; `""` when the body is the array. Missing or not an array fails the run. |');
     expect(markdown).not.toMatch(/[^`]``[^`]/); // an empty-string value is shown as `""`, not as an empty code span
   });
 });

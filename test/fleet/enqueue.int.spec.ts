@@ -94,7 +94,7 @@ describe('pageflow enqueue', () => {
   it('fails with exit 1 when Redis cannot be reached, the password never shown', async () => {
     const result = await runCli(['enqueue', 'customers.yaml', '--var', 'TENANT=a', '--var', 'TOKEN=t'], { cwd: tmp.path, env: { PAGEFLOW_REDIS_URL: 'redis://:hunter22@127.0.0.1:1' } });
     expect(result).toMatchObject({ exitCode: 1 });
-    expect(result.stderr).toMatch(/^error: cannot reach Redis at redis:\/\/\*\*\*@127\.0\.0\.1:1: connect 127\.0\.0\.1:1: the connection was refused \(nothing listens there\) \(ECONNREFUSED\)$/m);
+    expect(result.stderr).toMatch(/^error: cannot reach Redis at redis:\/\/127\.0\.0\.1:1: connect 127\.0\.0\.1:1: the connection was refused \(nothing listens there\) \(ECONNREFUSED\)$/m);
     expect(result.stderr).not.toContain('hunter22');
   });
 });

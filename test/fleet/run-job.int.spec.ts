@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { ConfigError } from '../../src/errors/config-error';
 import { JobError } from '../../src/fleet/job-error';
 import type { PipelineJobData } from '../../src/fleet/pipeline-job';

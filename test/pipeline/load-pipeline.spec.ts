@@ -77,7 +77,7 @@ describe('the pipeline quoted in the issue', () => {
         params: { per_page: 100 },
         auth: { type: 'bearer', token: ENV.MKP_TOKEN },
         records: 'data',
-        next: 'next_page_url',
+        pagination: { type: 'next-link', next: 'next_page_url' },
       }),
       transforms: [
         { type: 'dedup', config: 'id' },
@@ -216,7 +216,7 @@ describe('parsePipeline', () => {
     const text = 'source:\n  type: http\n  url: not a url\n  retry: { attemps: 3 }\nsinks:\n  - type: file\n';
     expect(configError(text).issues).toEqual([
       { path: 'name', line: 1, column: 1, message: 'missing: every pipeline has a name, e.g. name: customers-to-csv' },
-      { path: 'source.url', line: 3, column: 8, message: 'Invalid URL' },
+      { path: 'source.url', line: 3, column: 8, message: 'expected an http:// or https:// URL' },
       { path: 'source.retry.attemps', line: 4, column: 12, message: 'unknown key "attemps" (did you mean "attempts"?)' },
       { path: 'sinks[0].path', line: 6, column: 5, message: 'Invalid input: expected string, received undefined' },
     ]);

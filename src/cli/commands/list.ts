@@ -2,7 +2,6 @@ import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ConfigError } from '../../errors/config-error';
 import { describeSystemError } from '../../errors/describe-system-error';
-import { redact } from '../../errors/redact';
 import { buildPipeline } from '../../pipeline/build-pipeline';
 import { readConfigFile, readPipeline } from '../../pipeline/load-pipeline';
 import type { CliIo } from '../io';
@@ -47,10 +46,10 @@ async function describeFile(file: string, env: CliIo['env']): Promise<Row> {
   try {
     const { definition, standIns, unset } = readPipeline(await readConfigFile(file), file, { env, unset: 'stand-in' });
     // Building touches no network or file; it gives the sinks' names and the values to redact.
-    const { secrets, sinks } = buildPipeline(definition);
+    const { redactor, sinks } = buildPipeline(definition);
     const { type, url } = definition.source;
     // Stand-ins for unset variables are shown as the placeholders they stand for.
-    const show = (text: string) => [...standIns].reduce((shown, [standIn, placeholder]) => shown.split(standIn).join(placeholder), redact(text, secrets));
+    const show = (text: string) => [...standIns].reduce((shown, [standIn, placeholder]) => shown.split(standIn).join(placeholder), redactor.redact(text));
     return {
       file,
       name: definition.name,

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import { InterruptedError } from '../../errors/interrupted-error';
-import { redactingLogger } from '../../logger';
+import { Redactor, redactingLogger } from '../../errors/redact';
 import { type BuiltPipeline, buildPipeline } from '../../pipeline/build-pipeline';
 import { loadPipeline } from '../../pipeline/load-pipeline';
 import { RunMetrics } from '../../pipeline/run-metrics';
@@ -44,6 +44,8 @@ export const ROLLBACK_LIMIT_MS = 5_000;
 export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
   let pipeline: BuiltPipeline | undefined;
   let error: unknown; // undefined: the run succeeded
+  // One redaction path for the whole run: it learns the file's secrets when the pipeline is built.
+  const redactor = new Redactor();
   try {
     // Before anything runs: an export must not end without the figures it was asked for.
     if (args.summaryJson) await checkSummaryPath(args.summaryJson);
@@ -54,24 +56,23 @@ export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
   const interrupts = handleInterrupts(io);
   try {
     const definition = await load(args, io);
-    await execute(definition, args, io, interrupts, (built) => (pipeline = built));
+    await execute(definition, args, { ...io, logger: redactingLogger(io.logger, redactor) }, { interrupts, redactor, onBuilt: (built) => (pipeline = built) });
   } catch (caught) {
     error = caught;
   }
 
-  const secrets = pipeline?.secrets ?? [];
   if (pipeline) {
     const outcome = outcomeOf(error);
-    io.report.log('info', formatSummary(pipeline.name, pipeline.metrics, args.dryRun ? `dry run ${outcome}` : outcome));
+    io.report.log('info', redactor.redact(formatSummary(pipeline.name, pipeline.metrics, args.dryRun ? `dry run ${outcome}` : outcome)));
   }
-  let exitCode = error === undefined ? 0 : reportError(error, io, secrets);
+  let exitCode = error === undefined ? 0 : reportError(error, io, redactor);
   if (args.summaryJson) {
     const metrics = pipeline?.metrics ?? new RunMetrics();
-    const summary = summarizeRun({ pipeline: pipeline?.name ?? args.file, file: args.file, dryRun: args.dryRun ?? false, metrics, exitCode, error, secrets });
+    const summary = summarizeRun({ pipeline: pipeline?.name ?? args.file, file: args.file, dryRun: args.dryRun ?? false, metrics, exitCode, error, redactor });
     try {
       await writeSummaryJson(args.summaryJson, summary);
     } catch (writeError) {
-      exitCode = Math.max(exitCode, reportError(writeError, io, secrets));
+      exitCode = Math.max(exitCode, reportError(writeError, io, redactor));
     }
   }
   interrupts.dispose();
@@ -89,19 +90,15 @@ async function execute(
   definition: PipelineDefinition,
   { file, dryRun, limit, progress }: RunArguments,
   io: CliIo,
-  interrupts: Interrupts,
-  onBuilt: (pipeline: BuiltPipeline) => void,
+  { interrupts, redactor, onBuilt }: { interrupts: Interrupts; redactor: Redactor; onBuilt: (pipeline: BuiltPipeline) => void },
 ): Promise<void> {
   const recordLimit = limit ?? (dryRun ? DRY_RUN_RECORDS : undefined);
   if (dryRun) io.logger.log('info', `dry run: nothing is written; the first ${recordLimit} records go to stdout as NDJSON`);
 
-  // Every line the components log is redacted with the pipeline's secrets, those of the file included.
-  const secrets: string[] = [];
-  const logger = redactingLogger(io.logger, secrets);
+  const { logger } = io;
   let hideProgress = () => {};
   const runOptions = (built: PipelineDefinition): RunOptions => {
-    const pipeline = buildPipeline(built, { logger, pipelineDir: dirname(file) });
-    secrets.push(...pipeline.secrets);
+    const pipeline = buildPipeline(built, { logger, pipelineDir: dirname(file), redactor });
     onBuilt(pipeline);
     hideProgress = progress ? io.stderr.showProgress(pipeline.metrics) : () => {};
     // Records are data, so a dry run prints them to stdout like the stdout sink: `--dry-run | jq` works,

@@ -1,8 +1,7 @@
 import { readdir } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { ConfigError } from '../../errors/config-error';
-import { redact } from '../../errors/redact';
-import { redactingLogger } from '../../logger';
+import { Redactor, redactingLogger } from '../../errors/redact';
 import { buildPipeline } from '../../pipeline/build-pipeline';
 import { type LoadedPipeline, readConfigFile, readPipeline } from '../../pipeline/load-pipeline';
 import { runPipeline } from '../../pipeline/run-pipeline';
@@ -92,10 +91,9 @@ async function runCase(test: PipelineTest, testCase: TestCase, io: CliIo): Promi
   const timer = setTimeout(() => controller.abort(new Error(`the run did not end within ${TEST_TIMEOUT_MS / 1000}s`)), TEST_TIMEOUT_MS);
   try {
     const replayed = `${server.origin}${target.pathname}${target.search}`;
-    const secrets: string[] = [];
-    const logger = redactingLogger(io.logger, secrets);
-    const pipeline = buildPipeline({ ...definition, source: { ...definition.source, url: replayed } }, { logger, pipelineDir: dirname(test.pipelineFile) });
-    secrets.push(...pipeline.secrets);
+    const redactor = new Redactor();
+    const logger = redactingLogger(io.logger, redactor);
+    const pipeline = buildPipeline({ ...definition, source: { ...definition.source, url: replayed } }, { logger, pipelineDir: dirname(test.pipelineFile), redactor });
     const captures = pipeline.sinks.map((sink) => new CaptureSink(sink.metrics.name));
     let error: unknown;
     try {
@@ -104,7 +102,7 @@ async function runCase(test: PipelineTest, testCase: TestCase, io: CliIo): Promi
       error = caught;
     }
     // Messages name the pipeline's own origin, not the replay server's.
-    const shown = (text: string) => redact(text.split(server.origin).join(target.origin), secrets);
+    const shown = (text: string) => redactor.redact(text.split(server.origin).join(target.origin));
     const unmatched = server.unmatched.map((request) => `no page for ${shown(request)} (the test's pages: ${testCase.pages.map((page) => `${page.method} ${page.request}`).join(', ')})`);
     const problems = [
       ...unmatched,

@@ -1,123 +1,79 @@
 import { STATUS_CODES } from 'node:http';
 import type { AxiosInstance } from 'axios';
+import type { Redactor } from '../../errors/redact';
 import { SourceError } from '../../errors/source-error';
-import { redact } from '../../errors/redact';
-import { parseJson } from '../../json/parse-json';
-import type { DataRecord } from '../../record';
 import type { Credentials } from './auth/authenticator';
+import { readPath } from './body-path';
 import { formatDuration } from './duration';
 import { PROXY_REFUSED } from './http-clients';
 import { HttpErrorCode, HttpStatusError } from './http-errors';
-import { nextPageUrl, pageParameter, type QueryParams } from './page-url';
-import { readPath } from './read-path';
-import { serverWaitMs, windowUsedUp } from './server-wait';
+import { describePage, type PageRequest } from './page';
+import { type ResponseHeaders, serverWaitMs } from './server-wait';
+import { serverText } from './server-text';
 
-/** One page as the source understood it. */
-export interface Page {
-  /** 1 for the first page requested, 2 for the next… (not the API's `page` parameter). */
-  readonly index: number;
-  readonly url: string;
-  readonly records: readonly DataRecord[];
-  /** The next page's URL, cleaned, or undefined at the end. */
-  readonly next?: string;
-  /** Set when the server said this was the last request of its rate-limit window (`X-RateLimit-Remaining: 0`). */
-  readonly windowUsedUp?: { readonly resetInMs?: number };
+/** A 2xx answer: its body as received. */
+export interface Exchange {
+  readonly status: number;
+  readonly headers: ResponseHeaders;
+  readonly body: Buffer;
 }
 
-export interface PageRequest {
-  readonly index: number;
-  readonly url: string;
-  /** Cancels the request (the run stopped, or a prefetched page is no longer wanted). */
-  readonly signal?: AbortSignal;
-}
-
-export interface PageReading {
-  readonly recordsPath: string;
-  readonly nextPath: string;
-  readonly params?: QueryParams;
-  /** Values to redact from every message. */
-  readonly secrets: readonly string[];
-  /** Hard deadline for the whole request, body included; none when unset. */
-  readonly timeoutMs?: number;
-  /** What a 401/403 asks to check (`Authenticator.hint`). */
+export interface FetchOptions {
+  /** Hard deadline for the whole request, body included. */
+  readonly timeoutMs: number;
+  readonly redactor: Redactor;
+  /** What to check after a 401 or 403 (`the token (auth.token)`); undefined when the source has no `auth`. */
   readonly authHint?: string;
-}
-
-/** Describes a page in messages: `page 3 (https://…?page=3)`, secrets redacted. */
-export function describePage(request: Pick<PageRequest, 'index' | 'url'>, secrets: readonly string[]): string {
-  return `page ${request.index} (${redact(request.url, secrets)})`;
 }
 
 // Connection failures worth another try; anything else from the socket layer (a bad host name) is not.
 export const NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ECONNABORTED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'ENETDOWN', 'ERR_NETWORK']);
+// Error bodies larger than this are not parsed for their `message`.
+const MAX_ERROR_BODY_PARSED = 1024 * 1024;
 
 /**
- * Makes one request for one page and reads its records and next link. Any failure is a one-line
+ * Makes one request for one page and returns the answer if it is a 2xx. Any failure is a one-line
  * `SourceError` whose `code` says what went wrong (see `HttpErrorCode`); a non-2xx answer is an
  * `HttpStatusError`. Retrying is the caller's business.
  */
-export async function fetchPage(client: AxiosInstance, request: PageRequest, reading: PageReading, credentials?: Credentials): Promise<Page> {
-  const where = describePage(request, reading.secrets);
-  const url = redact(request.url, reading.secrets);
+export async function fetchPage(client: AxiosInstance, request: PageRequest, options: FetchOptions, credentials?: Credentials): Promise<Exchange> {
   const fail = (code: string, problem: string): never => {
-    throw new SourceError(`${where}: ${redact(problem, reading.secrets)}`, { url, code });
+    throw new SourceError(`${describePage(request, options.redactor)}: ${options.redactor.redact(problem)}`, { url: options.redactor.redact(request.url), code });
   };
 
-  const deadline = reading.timeoutMs === undefined ? undefined : AbortSignal.timeout(reading.timeoutMs);
-  const signals = [deadline, request.signal].filter((signal): signal is AbortSignal => signal !== undefined);
+  // One controller per request, not AbortSignal.timeout/any: those cost more than the rest of the page path.
+  const controller = new AbortController();
+  let timedOut = false;
+  const timer = setTimeout(() => {
+    timedOut = true;
+    controller.abort();
+  }, options.timeoutMs);
+  const cancel = () => controller.abort();
+  if (request.signal?.aborted) cancel();
+  request.signal?.addEventListener('abort', cancel, { once: true });
   let response;
   try {
-    response = await client.get<string>(withQuery(request.url, credentials?.query), {
-      headers: credentials?.headers,
-      signal: signals.length > 0 ? AbortSignal.any(signals) : undefined,
-    });
+    response = await client.get<Buffer>(withQuery(request.url, credentials?.query), { headers: credentials?.headers, signal: controller.signal });
   } catch (error) {
     // Only the error's code and message go into ours: an axios error carries the request headers, token included.
     const { code, message } = error as { code?: string; message?: string };
-    if (deadline?.aborted) return fail(HttpErrorCode.timeout, `no complete answer within ${formatDuration(reading.timeoutMs!)}`);
+    if (timedOut) return fail(HttpErrorCode.timeout, `no complete answer within ${formatDuration(options.timeoutMs)}`);
     if (request.signal?.aborted) return fail(HttpErrorCode.request, 'request cancelled');
-    if (code === PROXY_REFUSED) return fail(HttpErrorCode.proxy, message ?? 'the proxy refused the tunnel');
     if (message?.startsWith('maxContentLength')) return fail(HttpErrorCode.tooLarge, `response too large (${message})`);
+    if (code === PROXY_REFUSED) return fail(HttpErrorCode.proxy, message ?? 'the proxy refused the tunnel');
     // Node's messages often repeat the code already ("connect ECONNREFUSED 127.0.0.1:80").
     const problem = `request failed: ${code && !message?.includes(code) ? `${code} ${message ?? ''}`.trim() : (message ?? code)}`;
     const network = (code && NETWORK_CODES.has(code)) || message === 'stream has been aborted';
     return fail(network ? HttpErrorCode.network : HttpErrorCode.request, problem);
-  }
-  if (response.status < 200 || response.status >= 300) {
-    const problem = `HTTP ${response.status} ${serverMessage(response.data) ?? STATUS_CODES[response.status] ?? ''}`.trim();
-    throw new HttpStatusError(
-      `${where}: ${redact(problem + statusHint(response.status, reading.authHint), reading.secrets)}`,
-      { url, status: response.status },
-      serverWaitMs(response.headers),
-    );
+  } finally {
+    clearTimeout(timer);
+    request.signal?.removeEventListener('abort', cancel);
   }
 
-  let body: unknown;
-  try {
-    body = parseJson(response.data);
-  } catch {
-    return fail(HttpErrorCode.badPage, `response is not JSON (starts with ${JSON.stringify(String(response.data).slice(0, 40))})`);
-  }
-  const records = readPath(body, reading.recordsPath);
-  if (!Array.isArray(records)) {
-    return fail(HttpErrorCode.badPage, `expected an array of records at "${reading.recordsPath}", got ${records === null ? 'null' : typeof records}`);
-  }
-
-  const asked = pageParameter(request.url);
-  const served = readPath(body, 'current_page');
-  if (asked !== undefined && typeof served === 'number' && served !== asked) {
-    // Laravel answers an invalid page parameter with page 1: following on would loop forever.
-    return fail(HttpErrorCode.badPage, `asked for page=${asked} but the server answered current_page ${served}`);
-  }
-
-  let next: string | undefined;
-  try {
-    next = nextPageUrl(readPath(body, reading.nextPath), request.url, reading.params);
-  } catch (error) {
-    return fail(HttpErrorCode.badPage, `unusable next link at "${reading.nextPath}": ${(error as Error).message}`);
-  }
-  const page: Page = { index: request.index, url: request.url, records: records as DataRecord[], next };
-  return windowUsedUp(response.headers) ? { ...page, windowUsedUp: { resetInMs: serverWaitMs(response.headers) } } : page;
+  const { status, headers, data } = response;
+  if (status >= 200 && status < 300) return { status, headers, body: data };
+  const problem = `HTTP ${status} ${serverMessage(data) ?? STATUS_CODES[status] ?? ''}`.trim() + statusHint(status, headers, options.authHint);
+  throw new HttpStatusError(`${describePage(request, options.redactor)}: ${options.redactor.redact(problem)}`, { url: options.redactor.redact(request.url), status }, serverWaitMs(headers));
 }
 
 /** The URL with credentials that travel as query parameters (api-key in query); the page keeps its URL without them. */
@@ -128,17 +84,26 @@ function withQuery(url: string, query: Credentials['query']): string {
   return result.toString();
 }
 
-function serverMessage(data: unknown): string | undefined {
+/** The `message` of a JSON error body, or the start of a body too large to parse; made safe to print. */
+function serverMessage(data: Buffer): string | undefined {
+  if (data.length === 0) return undefined;
+  const text = data.toString('utf8');
+  if (data.length > MAX_ERROR_BODY_PARSED) return serverText(text);
   try {
-    const message = readPath(JSON.parse(String(data)), 'message');
-    return typeof message === 'string' && message ? message : undefined;
+    const message = readPath(JSON.parse(text), 'message');
+    return typeof message === 'string' && message ? serverText(message) : undefined;
   } catch {
     return undefined;
   }
 }
 
-function statusHint(status: number, hint = 'the credentials (auth, headers)'): string {
-  if (status === 401) return ` — check ${hint}`;
-  if (status === 403) return ` — check the permissions of ${hint}`;
+function statusHint(status: number, headers: ResponseHeaders, authHint: string | undefined): string {
+  if (status === 401) return authHint ? ` — check ${authHint}` : ' — the API wants credentials: add `auth` to the source';
+  if (status === 403) return authHint ? ` — check the permissions of ${authHint}` : ' — access denied; if the API needs credentials, add `auth` to the source';
+  if (status >= 300 && status < 400) {
+    const location = headers.location;
+    const target = typeof location === 'string' && location ? `it points to ${serverText(location)}` : 'it gives no Location';
+    return ` — redirects are not followed: ${target}`;
+  }
   return '';
 }

@@ -95,7 +95,8 @@ export function createHttpClients(options: ClientOptions): HttpClients {
       proxy: false,
       timeout: options.timeoutMs,
       maxContentLength: options.maxResponseBytes,
-      responseType: 'text',
+      // The body's bytes as received: the page reader checks them for UTF-8 before decoding.
+      responseType: 'arraybuffer',
       transformResponse: (data: unknown) => data,
       validateStatus: () => true,
       maxRedirects: 0,

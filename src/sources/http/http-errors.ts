@@ -14,7 +14,7 @@ export const HttpErrorCode = {
   proxy: 'PF_HTTP_PROXY',
   /** Any other failure to send the request (bad host name, cancelled). */
   request: 'PF_HTTP_REQUEST',
-  /** The body is not JSON, lacks the records array, has an unusable next link or the wrong page. */
+  /** The body is not JSON, lacks the records array or a configured pagination path, has a record that is not an object, or is the wrong page. */
   badPage: 'PF_HTTP_BAD_PAGE',
   /** A next link points at a page already read. */
   paginationLoop: 'PF_HTTP_PAGINATION_LOOP',
@@ -24,6 +24,10 @@ export const HttpErrorCode = {
   emptyPages: 'PF_HTTP_EMPTY_PAGES',
   /** A next link leads to another origin and `allowCrossOrigin` is off. */
   crossOrigin: 'PF_HTTP_CROSS_ORIGIN',
+  /** A next link is not http(s), or carries a user name or password. */
+  badLink: 'PF_HTTP_BAD_LINK',
+  /** The run waited `retry.maxTotalWait` in all (retries, 429s, rate-limit windows) and was asked to wait more. */
+  waitedTooLong: 'PF_HTTP_WAITED_TOO_LONG',
 } as const;
 
 /** A non-2xx answer. `serverWaitMs` is how long the server asked us to wait (`Retry-After`, `X-RateLimit-Reset`), if it did. */

@@ -1,20 +1,20 @@
-import { defer, finalize, mergeMap, tap } from 'rxjs';
+import { defer, finalize, Observable, type OperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import { ConfigError } from '../../errors/config-error';
+import { isCredentialName, Redactor } from '../../errors/redact';
 import { incrementalConfig } from '../../state/incremental';
 import { defineSource } from '../../pipeline/component';
 import { formatPath } from '../../pipeline/issue-path';
+import type { DataRecord } from '../../record';
 import type { Source } from '../source';
 import { authConfig, authSecrets, createAuthenticator } from './auth/auth-types';
-import { credentialKey } from './auth/authenticator';
 import { duration } from './duration';
-import type { PageReading } from './fetch-page';
 import { createHttpClients, resolveTls, tlsConfig } from './http-clients';
+import { createHttpSession } from './http-session';
+import type { Page } from './page';
 import { crawlPages } from './page-crawler';
-import { createPageLoader } from './page-loader';
 import { firstPageUrl } from './page-url';
-import { PaginationGuard } from './pagination-guard';
-import { RateLimiter } from './rate-limiter';
+import { createPaginator, paginationConfig } from './pagination/pagination-types';
 import type { RetryPolicy } from './retry-policy';
 
 const retryConfig = z
@@ -24,12 +24,17 @@ const retryConfig = z
     maxDelay: duration.prefault('30s').meta({ description: 'Longest backoff between two tries.', examples: ['30s'] }),
     maxRetryAfter: duration.prefault('120s').meta({ description: 'Cap on a wait the server asks for with `Retry-After` or `X-RateLimit-Reset`.', examples: ['120s'] }),
     maxThrottled: z.int().min(0).default(10).meta({ description: '429 answers tolerated per page; they do not use up `attempts`.' }),
+    maxTotalWait: duration
+      .prefault('30m')
+      .meta({ description: 'Bound on the time the whole run spends waiting: before retries, for 429s and for used-up rate-limit windows. Past it the run fails.', examples: ['30m', '2h'] }),
   })
   .prefault({});
 
 export const httpSourceConfig = z.strictObject({
   type: z.literal('http'),
-  url: z.url().meta({ description: 'URL of the first page. Credentials are only ever sent to its origin.', examples: ['https://api.mijnklantportaal.nl/v1/customers'], secret: 'url' }),
+  url: z
+    .url({ protocol: /^https?$/, error: (issue) => (typeof issue.input === 'string' ? 'expected an http:// or https:// URL' : undefined) })
+    .meta({ description: 'URL of the first page. Credentials are only ever sent to its origin.', examples: ['https://api.mijnklantportaal.nl/v1/customers'], secret: 'url' }),
   params: z
     .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
     .optional()
@@ -37,8 +42,11 @@ export const httpSourceConfig = z.strictObject({
   headers: z.record(z.string(), z.string()).optional().meta({ description: 'Extra request headers (values are treated as secrets, sent only to the origin of `url`).' }),
   auth: authConfig.optional(),
   tls: tlsConfig.optional(),
-  records: z.string().default('data').meta({ description: 'Dot path of the records array in each page.', secret: false }),
-  next: z.string().default('next_page_url').meta({ description: 'Dot path of the next page link in each page; null ends the export.', secret: false }),
+  records: z
+    .string()
+    .default('data')
+    .meta({ description: 'Dot path of the records array in each page; `""` when the body is the array. Missing or not an array fails the run.', secret: false }),
+  pagination: paginationConfig,
   timeout: duration.prefault('30s').meta({ description: 'Hard deadline per request, body included.', examples: ['30s'] }),
   maxResponseBytes: z
     .int()
@@ -52,8 +60,18 @@ export const httpSourceConfig = z.strictObject({
       per: duration.refine((ms) => ms > 0, 'expected a window longer than 0').meta({ description: 'The window.', examples: ['60s', '1m'] }),
     })
     .optional()
-    .meta({ description: "Paces requests to stay under the API's rate limit (a sliding window).", examples: [{ requests: 60, per: '60s' }] }),
-  concurrency: z.int().min(1).max(32).default(1).meta({ description: 'Page requests kept in flight when next links are predictable (`?page=n+1`); records keep their order.' }),
+    .meta({ description: "Paces requests to stay under the API's rate limit: spread evenly, never more than `requests` in any window.", examples: [{ requests: 60, per: '60s' }] }),
+  concurrency: z
+    .int()
+    .min(1)
+    .max(32)
+    .default(1)
+    .meta({ description: 'Page requests kept in flight: exactly the pages left once their count is known (`lastPage`, `total`), else guessed from `?page=n+1` links; records keep their order.' }),
+  maxReadAheadBytes: z
+    .int()
+    .min(0)
+    .default(128 * 1024 * 1024)
+    .meta({ description: 'Bound on the bytes of pages read ahead of the one being written (pages in flight count as the largest page so far); the next page is always requested.' }),
   maxPages: z
     .int()
     .min(1)
@@ -66,38 +84,50 @@ export const httpSourceConfig = z.strictObject({
 export type HttpSourceOptions = Omit<z.input<typeof httpSourceConfig>, 'type'>;
 type HttpSourceSettings = z.output<typeof httpSourceConfig>;
 
-/** The values an HTTP source must never print: the token, header values, and secret-looking query parameters. */
+/**
+ * The values an HTTP source must never print: auth secrets, header values, credential-looking `params`,
+ * and a password or credential-looking query parameter written into `url` itself.
+ */
 export function httpSecrets(options: HttpSourceOptions): string[] {
-  const secretParams = Object.entries(options.params ?? {})
-    .filter(([key]) => /token|key|secret|password|signature/i.test(key))
-    .map(([, value]) => String(value));
-  return [...(options.auth ? authSecrets(options.auth) : []), ...Object.values(options.headers ?? {}), ...secretParams].filter((value): value is string => !!value);
+  const credentialValues = (entries: Iterable<[string, unknown]>) => [...entries].filter(([key]) => isCredentialName(key)).map(([, value]) => String(value));
+  let inUrl: string[] = [];
+  try {
+    const url = new URL(options.url);
+    inUrl = [decodeURIComponent(url.password), decodeURIComponent(url.username), ...credentialValues(url.searchParams)];
+  } catch {
+    // An invalid URL is the schema's to report.
+  }
+  return [...(options.auth ? authSecrets(options.auth) : []), ...Object.values(options.headers ?? {}), ...credentialValues(Object.entries(options.params ?? {})), ...inUrl].filter(
+    (value): value is string => !!value,
+  );
+}
+
+export interface HttpSourceDeps {
+  /** Redacts everything the source prints; it learns the source's secrets and those found while running (OAuth tokens). */
+  readonly redactor?: Redactor;
 }
 
 /**
- * Records of a paginated JSON API, page by page along the next links (Laravel's `next_page_url` by
+ * Records of a paginated JSON API, page by page as `pagination` says (Laravel's `next_page_url` by
  * default): retried, paced, guarded against hostile pagination, and read ahead when `concurrency`
  * allows. New pages are requested only once the sinks have taken the current one (or up to
- * `concurrency` ahead of it).
+ * `concurrency` ahead of it, within `maxReadAheadBytes`).
  */
-export function createHttpSource(options: HttpSourceOptions): Source {
+export function createHttpSource(options: HttpSourceOptions, deps: HttpSourceDeps = {}): Source {
   const settings = parseSettings(options);
-  const secrets = httpSecrets(options);
-  const reading: PageReading = {
-    recordsPath: settings.records,
-    nextPath: settings.next,
-    params: settings.params,
-    secrets,
-    timeoutMs: settings.timeout,
-  };
+  const redactor = deps.redactor ?? new Redactor();
+  for (const secret of httpSecrets(options)) redactor.add(secret);
   const policy: RetryPolicy = {
     attempts: settings.retry.attempts,
     baseDelayMs: settings.retry.baseDelay,
     maxDelayMs: settings.retry.maxDelay,
     maxRetryAfterMs: settings.retry.maxRetryAfter,
     maxThrottled: settings.retry.maxThrottled,
+    maxTotalWaitMs: settings.retry.maxTotalWait,
   };
-  const origin = new URL(settings.url).origin;
+  const firstUrl = firstPageUrl(settings.url, settings.params);
+  const origin = new URL(firstUrl).origin;
+  const paginator = createPaginator(settings.pagination, { params: settings.params ?? {} });
 
   return (context) =>
     defer(() => {
@@ -109,28 +139,45 @@ export function createHttpSource(options: HttpSourceOptions): Source {
         tls: settings.tls,
         logger: context.logger,
       });
-      const authDeps = { logger: context.logger, onSecret: (secret: string) => secrets.push(secret), agentFor: clients.agentFor, timeoutMs: settings.timeout };
-      const authenticator = settings.auth && createAuthenticator(settings.auth, authDeps);
-      const limit = settings.rateLimit && { requests: settings.rateLimit.requests, perMs: settings.rateLimit.per };
-      // A fleet shares one budget per credential across its workers; alone, the source paces itself.
-      const key = credentialKey(origin, authenticator?.credentialKey ?? '', JSON.stringify(settings.headers ?? {}));
-      const limiter = context.budgets?.gate(key, limit) ?? new RateLimiter(limit);
-      const guard = new PaginationGuard({ origin, allowCrossOrigin: settings.allowCrossOrigin, maxPages: settings.maxPages, secrets });
-      return crawlPages({
-        firstUrl: firstPageUrl(settings.url, settings.params),
-        concurrency: settings.concurrency,
-        maxPages: settings.maxPages,
-        load: createPageLoader({ origin, clients, limiter, reading, policy, context, authenticator }),
-        check: (page) => guard.check(page),
-        demand: () => context.demand(),
-      }).pipe(
-        tap(() => {
-          context.metrics.pages += 1;
-        }),
-        mergeMap((page) => page.records),
+      const authenticator =
+        settings.auth &&
+        createAuthenticator(settings.auth, { logger: context.logger, onSecret: (secret) => redactor.add(secret), agentFor: clients.agentFor, timeoutMs: settings.timeout });
+      const session = createHttpSession({
+        origin,
+        clients,
+        authenticator,
+        headers: settings.headers,
+        rateLimit: settings.rateLimit && { requests: settings.rateLimit.requests, perMs: settings.rateLimit.per },
+        budgets: context.budgets,
+        policy,
+        timeoutMs: settings.timeout,
+        limits: { concurrency: settings.concurrency, maxPages: settings.maxPages, maxReadAheadBytes: settings.maxReadAheadBytes, allowCrossOrigin: settings.allowCrossOrigin },
+        redactor,
+        logger: context.logger,
+        metrics: context.metrics,
+      });
+      return crawlPages(session, paginator, firstUrl, { records: settings.records, demand: (mark) => context.demand(mark), resumeFrom: context.resumeFrom }).pipe(
+        recordsOf(),
         finalize(() => clients.destroy()),
       );
     });
+}
+
+/** Each page's records, in order: a loop per page rather than an inner Observable per page. */
+function recordsOf(): OperatorFunction<Page, DataRecord> {
+  return (pages$) =>
+    new Observable<DataRecord>((subscriber) =>
+      pages$.subscribe({
+        next: (page) => {
+          for (const record of page.records) {
+            if (subscriber.closed) return;
+            subscriber.next(record);
+          }
+        },
+        error: (error: unknown) => subscriber.error(error),
+        complete: () => subscriber.complete(),
+      }),
+    );
 }
 
 function parseSettings(options: HttpSourceOptions): HttpSourceSettings {
@@ -144,8 +191,8 @@ function parseSettings(options: HttpSourceOptions): HttpSourceSettings {
 
 export const httpSource = defineSource({
   type: 'http',
-  summary: 'Pages through a JSON REST API along its next links (Laravel simplePaginate by default), with retries, rate limiting and prefetch.',
+  summary: 'Pages through a JSON REST API: next links (Laravel by default), Link headers, page numbers, offsets or cursors; with retries, rate limiting and parallel pages.',
   config: httpSourceConfig,
   secrets: ({ type: _type, ...options }) => httpSecrets(options),
-  create: ({ type: _type, ...options }, context) => createHttpSource({ ...options, tls: resolveTls(options.tls, context.pipelineDir) }),
+  create: ({ type: _type, ...options }, context) => createHttpSource({ ...options, tls: resolveTls(options.tls, context.pipelineDir) }, { redactor: context.redactor }),
 });

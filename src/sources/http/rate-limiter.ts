@@ -11,14 +11,16 @@ interface Waiter {
  * A sliding window, not a token bucket: a bucket of N lets 2N requests through in one window, which
  * a fixed-window throttle (Laravel's) answers with 429s. A request's slot counts from when it is
  * granted until `perMs` after its response arrived: the server saw it somewhere in between, so the
- * window the server counts it in has surely closed when the slot frees. Grants are first come, first
- * served, so prefetched pages are requested in page order.
+ * window the server counts it in has surely closed when the slot frees. Grants are spread evenly,
+ * at least `perMs / requests` apart, so that pages requested together do not burst into the start of
+ * a window; they are first come, first served, so pages read ahead are requested in page order.
  */
 export class RateLimiter implements RateGate {
   private inFlight = 0;
   /** When the responses of the current window arrived, oldest first. */
   private readonly finished: number[] = [];
   private pausedUntil = 0;
+  private lastGrant = -Infinity;
   private readonly waiting: Waiter[] = [];
   private timer?: NodeJS.Timeout;
 
@@ -77,6 +79,7 @@ export class RateLimiter implements RateGate {
         return;
       }
       this.inFlight += 1;
+      this.lastGrant = now;
       this.waiting.shift()!.grant(this.releaser());
     }
   }
@@ -85,9 +88,10 @@ export class RateLimiter implements RateGate {
   private readyAt(now: number): number | undefined {
     if (!this.limit) return this.pausedUntil;
     this.prune(now);
-    if (this.inFlight + this.finished.length < this.limit.requests) return this.pausedUntil;
+    const spread = Math.max(this.pausedUntil, this.lastGrant + this.limit.perMs / this.limit.requests);
+    if (this.inFlight + this.finished.length < this.limit.requests) return spread;
     if (this.finished.length === 0) return undefined;
-    return Math.max(this.pausedUntil, this.finished[0] + this.limit.perMs);
+    return Math.max(spread, this.finished[0] + this.limit.perMs);
   }
 
   private prune(now: number): void {

@@ -11,6 +11,8 @@ export interface RetryPolicy {
   readonly maxRetryAfterMs: number;
   /** 429 answers tolerated per page; they do not use up `attempts`. */
   readonly maxThrottled: number;
+  /** Bound on the time the whole run spends waiting (retries, 429s, used-up windows). */
+  readonly maxTotalWaitMs: number;
 }
 
 /** `failure`: retry with backoff, counted against `attempts`; `throttled`: a 429; `undefined`: do not retry. */

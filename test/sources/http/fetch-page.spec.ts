@@ -1,13 +1,14 @@
+import { silentLogger } from '../../../src/logger';
 import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Redactor } from '../../../src/errors/redact';
 import { SourceError } from '../../../src/errors/source-error';
-import { silentLogger } from '../../../src/logger';
-import { fetchPage, type PageReading } from '../../../src/sources/http/fetch-page';
+import { fetchPage, type FetchOptions } from '../../../src/sources/http/fetch-page';
 import { createHttpClients, type HttpClients } from '../../../src/sources/http/http-clients';
 
 /** Canned answers by path, sent asynchronously as a real server does. */
-const answers: Record<string, { status?: number; body: string }> = {};
+const answers: Record<string, { status?: number; body: string; headers?: Record<string, string> }> = {};
 let server: http.Server;
 let base: string;
 let clients: HttpClients;
@@ -16,7 +17,7 @@ beforeAll(async () => {
   server = http.createServer((request, response) => {
     const answer = answers[new URL(request.url ?? '/', 'http://x').pathname] ?? { status: 404, body: '{"message":"Not Found"}' };
     setImmediate(() => {
-      response.writeHead(answer.status ?? 200, { 'content-type': 'application/json' });
+      response.writeHead(answer.status ?? 200, { 'content-type': 'application/json', ...answer.headers });
       response.end(answer.body);
     });
   });
@@ -33,74 +34,79 @@ afterAll(async () => {
   await once(server, 'close');
 });
 
-const reading: PageReading = { recordsPath: 'data', nextPath: 'next_page_url', params: { per_page: 2 }, secrets: ['s3cr3t-api-key'] };
-const page = (path: string, body: unknown, status = 200) => {
-  answers[path] = { status, body: typeof body === 'string' ? body : JSON.stringify(body) };
+const options: FetchOptions = { timeoutMs: 5000, redactor: new Redactor(['s3cr3t-api-key']), authHint: 'the token (auth.token)' };
+const page = (path: string, body: unknown, status = 200, headers?: Record<string, string>) => {
+  answers[path] = { status, body: typeof body === 'string' ? body : JSON.stringify(body), headers };
   return `${base}${path}`;
 };
-const fetch = (url: string, index = 1, options: PageReading = reading) => fetchPage(clients.clientFor(url), { index, url }, options);
+const fetch = (url: string, index = 1, fetchOptions: FetchOptions = options) => fetchPage(clients.clientFor(url), { index, url, position: {} }, fetchOptions);
+const failure = async (promise: Promise<unknown>): Promise<SourceError> => {
+  try {
+    await promise;
+  } catch (error) {
+    return error as SourceError;
+  }
+  throw new Error('expected a failure');
+};
 
 describe('fetchPage', () => {
-  it('reads the records and the cleaned next link, with lost params put back', async () => {
-    const url = page('/ok', { current_page: 1, data: [{ id: 1 }, { id: 2 }], next_page_url: `${base}/ok?page=2,` });
-    await expect(fetch(`${url}?page=1&per_page=2`)).resolves.toEqual({
-      index: 1,
-      url: `${url}?page=1&per_page=2`,
-      records: [{ id: 1 }, { id: 2 }],
-      next: `${base}/ok?page=2&per_page=2`,
-    });
-  });
-
-  it('has no next page when next_page_url is null', async () => {
-    const url = page('/last', { current_page: 3, data: [{ id: 5 }], next_page_url: null });
-    await expect(fetch(`${url}?page=3`, 3)).resolves.toMatchObject({ records: [{ id: 5 }], next: undefined });
-  });
-
-  it('reads records and the next link at configured paths', async () => {
-    const url = page('/nested', { items: { list: [{ id: 'a' }] }, links: { next: '/nested?cursor=abc' } });
-    await expect(fetch(url, 1, { ...reading, recordsPath: 'items.list', nextPath: 'links.next', params: {} })).resolves.toMatchObject({
-      records: [{ id: 'a' }],
-      next: `${base}/nested?cursor=abc`,
-    });
-  });
-
-  it('fails when the server answered another page than the one asked for (Laravel serves page 1 for page=2,)', async () => {
-    const url = page('/wrong-page', { current_page: 1, data: [{ id: 1 }], next_page_url: `${base}/wrong-page?page=2,` });
-    const failure = fetch(`${url}?page=2`, 2);
-    await expect(failure).rejects.toBeInstanceOf(SourceError);
-    await expect(failure).rejects.toThrow(`page 2 (${url}?page=2): asked for page=2 but the server answered current_page 1`);
-  });
-
-  it('fails on a body that is not JSON, quoting its start', async () => {
-    const url = page('/html', '<!DOCTYPE html><html><body>Login</body></html>');
-    await expect(fetch(url)).rejects.toThrow(`page 1 (${url}): response is not JSON (starts with "<!DOCTYPE html><html><body>Login</body><")`);
-  });
-
-  it('fails when the records are not an array', async () => {
-    const url = page('/no-data', { current_page: 1, next_page_url: null });
-    await expect(fetch(url)).rejects.toThrow(`page 1 (${url}): expected an array of records at "data", got undefined`);
-  });
-
-  it('fails on a next link that is not a string', async () => {
-    const url = page('/bad-next', { data: [], next_page_url: 2 });
-    await expect(fetch(url)).rejects.toThrow(/unusable next link at "next_page_url": expected the next link to be a string or null/);
+  it('returns a 2xx answer with its body as bytes, as received', async () => {
+    const url = page('/ok', '{"data":["caf\u00e9"]}');
+    const answer = await fetch(url);
+    expect(answer.status).toBe(200);
+    expect(Buffer.isBuffer(answer.body)).toBe(true);
+    expect(answer.body.toString('utf8')).toBe('{"data":["café"]}');
   });
 
   it('fails on an HTTP error status with the server’s message, as a one-line error with the status', async () => {
     const url = page('/broken', { message: 'Server Error' }, 500);
-    const failure = fetch(`${url}?page=4`, 4);
-    await expect(failure).rejects.toMatchObject({ details: { status: 500 } });
-    await expect(failure).rejects.toThrow(/^page 4 \(http:\/\/127\.0\.0\.1:\d+\/broken\?page=4\): HTTP 500 Server Error$/);
+    const error = await failure(fetch(`${url}?page=4`, 4));
+    expect(error.details.status).toBe(500);
+    expect(error.message).toMatch(/^page 4 \(http:\/\/127\.0\.0\.1:\d+\/broken\?page=4\): HTTP 500 Server Error$/);
   });
 
   it('never puts a secret query parameter in its messages', async () => {
     const url = page('/secret', { message: 'Unauthenticated.' }, 401);
-    const failure = fetch(`${url}?api_key=s3cr3t-api-key&page=1`);
-    await expect(failure).rejects.toThrow(`page 1 (${url}?api_key=***&page=1): HTTP 401 Unauthenticated.`);
-    const error = (await failure.then(
-      () => undefined,
-      (caught: unknown) => caught,
-    )) as SourceError;
+    const error = await failure(fetch(`${url}?api_key=s3cr3t-api-key&page=1`));
+    expect(error.message).toBe(`page 1 (${url}?api_key=***&page=1): HTTP 401 Unauthenticated. — check the token (auth.token)`);
     expect(`${error.message} ${JSON.stringify(error.details)}`).not.toContain('s3cr3t-api-key');
+  });
+
+  it.each([
+    { status: 401, hint: 'the token (auth.token)', expected: ' — check the token (auth.token)' },
+    { status: 403, hint: 'the token (auth.token)', expected: ' — check the permissions of the token (auth.token)' },
+    { status: 401, hint: undefined, expected: ' — the API wants credentials: add `auth` to the source' },
+    { status: 403, hint: undefined, expected: ' — access denied; if the API needs credentials, add `auth` to the source' },
+  ])('hints at the configured auth on a $status (auth hint: $hint)', async ({ status, hint, expected }) => {
+    const url = page(`/denied-${status}`, { message: 'No.' }, status);
+    const error = await failure(fetch(url, 1, { ...options, authHint: hint }));
+    expect(error.message).toBe(`page 1 (${url}): HTTP ${status} No.${expected}`);
+  });
+
+  it('says where a redirect points (redacted) and that redirects are not followed', async () => {
+    const url = page('/moved', '', 302, { location: 'https://svc:pw@elsewhere.example/login?next=%2F&access_token=abc123def' });
+    const error = await failure(fetch(url));
+    expect(error.message).toBe(`page 1 (${url}): HTTP 302 Found — redirects are not followed: it points to https://elsewhere.example/login?next=%2F&access_token=***`);
+    expect(error.details.status).toBe(302);
+  });
+
+  it('escapes control characters in the server’s message and cuts a long one', async () => {
+    const url = page('/hostile', { message: `forged\nerror: all good\u001b]0;pwned\u0007${'x'.repeat(5000)}` }, 500);
+    const error = await failure(fetch(url));
+    expect(error.message).toMatch(/^page 1 \(.*\): HTTP 500 forged\\nerror: all good\\u001b\]0;pwned\\u0007x+… \(5032 characters\)$/);
+    expect(error.message.length).toBeLessThan(500);
+  });
+
+  it('fails with a timeout when the server does not answer in time', async () => {
+    const slow = http.createServer(() => {});
+    slow.listen(0, '127.0.0.1');
+    await once(slow, 'listening');
+    const url = `http://127.0.0.1:${(slow.address() as AddressInfo).port}/items`;
+    const error = await failure(fetch(url, 1, { ...options, timeoutMs: 50 }));
+    expect(error).toBeInstanceOf(SourceError);
+    expect(error.code).toBe('PF_HTTP_TIMEOUT');
+    expect(error.message).toBe(`page 1 (${url}): no complete answer within 50ms`);
+    slow.closeAllConnections();
+    slow.close();
   });
 });

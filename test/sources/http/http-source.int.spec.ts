@@ -64,7 +64,7 @@ describe('http source: resilience (loopback fault API)', () => {
     const api = await start({ pages: 3, fault: (request) => (request.page === 2 && request.attempt === 1 ? { drop: true } : undefined) });
     const run = await runSource({ url: api.url, auth, retry: fastRetry });
     expect(run.records.map((record) => record.id)).toEqual(ids(3));
-    expect(run.logs[0].message).toMatch(/page 2 .*: request failed: ECONNRESET/);
+    expect(run.logs.find((line) => line.level === 'warn')?.message).toMatch(/page 2 .*: request failed: ECONNRESET/);
     expect(run.metrics.retries).toBe(1);
   });
 
@@ -73,7 +73,7 @@ describe('http source: resilience (loopback fault API)', () => {
     const run = await runSource({ url: api.url, timeout: '100ms', retry: fastRetry });
     expect(run.records.map((record) => record.id)).toEqual(ids(2));
     expect(run.metrics.retries).toBe(2);
-    expect(run.logs[0].message).toMatch(/page 2 .*: no complete answer within 100ms: retry 1 of 2/);
+    expect(run.logs.find((line) => line.level === 'warn')?.message).toMatch(/page 2 .*: no complete answer within 100ms: retry 1 of 2/);
     const stalling = await start({ pages: 2, fault: (request) => (request.page === 2 ? { stall: true } : undefined) });
     const error = await runSourceError({ url: stalling.url, timeout: '100ms', retry: { ...fastRetry, attempts: 1 } });
     expect(error.message).toMatch(/page 2 .*: no complete answer within 100ms \(gave up after 1 attempt\)$/);

@@ -21,15 +21,27 @@ describe('RateLimiter (virtual time)', () => {
     expect(await settled([held], 1)).toEqual([true]);
   });
 
+  it('spreads the requests of a window evenly, `per / requests` apart', async () => {
+    const limiter = new RateLimiter({ requests: 4, perMs: 1000 });
+    const granted: number[] = [];
+    const waiters = [1, 2, 3, 4].map(() => limiter.acquire().then((release) => {
+      granted.push(Date.now());
+      release();
+    }));
+    await jest.advanceTimersByTimeAsync(1000);
+    await Promise.all(waiters);
+    expect(granted).toEqual([0, 250, 500, 750]);
+  });
+
   it('allows `requests` per window, a slot freeing `per` after its response arrived', async () => {
     const limiter = new RateLimiter({ requests: 3, perMs: 1000 });
-    const first = await Promise.all([limiter.acquire(), limiter.acquire(), limiter.acquire()]);
-    await jest.advanceTimersByTimeAsync(100);
-    first.forEach((release) => release()); // responses in at t=100
+    const first = [limiter.acquire(), limiter.acquire(), limiter.acquire()];
+    await jest.advanceTimersByTimeAsync(700);
+    (await Promise.all(first)).forEach((release) => release()); // granted at 0, 333 and 667; responses in at t=700
     const fourth = limiter.acquire();
     expect(await settled([fourth], 999)).toEqual([false]);
     expect(await settled([fourth], 1)).toEqual([true]);
-    expect(Date.now()).toBe(1100);
+    expect(Date.now()).toBe(1700);
   });
 
   it('waits for a release when every slot is in flight', async () => {

@@ -17,7 +17,7 @@ export interface SourceRun {
   readonly elapsedMs: number;
 }
 
-/** Runs an HTTP source to the end with sinks that take everything at once (or after `demandDelayMs`). */
+/** Runs an HTTP source to the end with sinks that take everything at once (or after `demandDelayMs`), counting pages and records as the runner does. */
 export async function runSource(options: HttpSourceOptions, { demandDelayMs = 0, onDemand }: { demandDelayMs?: number; onDemand?: () => void } = {}): Promise<SourceRun> {
   const metrics = new RunMetrics();
   const logs: LogLine[] = [];
@@ -25,13 +25,16 @@ export async function runSource(options: HttpSourceOptions, { demandDelayMs = 0,
   const records = await lastValueFrom(
     createHttpSource(options)({
       metrics,
-      logger: { log: (level, message, fields) => logs.push({ level, message, fields }) },
-      demand: async () => {
+      // Info and above, as a run shows by default: the per-request debug lines are left out.
+      logger: { enabled: (level) => level !== 'debug', log: (level, message, fields) => level !== 'debug' && logs.push({ level, message, fields }) },
+      demand: async (mark) => {
+        if (mark) metrics.pages = Math.max(metrics.pages, mark.index);
         onDemand?.();
         if (demandDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, demandDelayMs));
       },
     }).pipe(toArray()),
   );
+  metrics.recordsRead = records.length;
   return { records, metrics, logs, elapsedMs: Date.now() - started };
 }
 

@@ -3,7 +3,7 @@ import { HttpErrorCode, HttpStatusError } from '../../../src/sources/http/http-e
 import { backoffDelay, type RetryPolicy, retryKind } from '../../../src/sources/http/retry-policy';
 import { type RetryEvent, withRetries } from '../../../src/sources/http/with-retries';
 
-const policy: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 120_000, maxThrottled: 3 };
+const policy: RetryPolicy = { attempts: 5, baseDelayMs: 500, maxDelayMs: 30_000, maxRetryAfterMs: 120_000, maxThrottled: 3, maxTotalWaitMs: 1_800_000 };
 const status = (code: number, serverWaitMs?: number) => new HttpStatusError(`page 2 (http://api/items?page=2): HTTP ${code}`, { url: 'http://api/items?page=2', status: code }, serverWaitMs);
 const network = () => new SourceError('page 2 (…): request failed: ECONNRESET', { code: HttpErrorCode.network });
 
