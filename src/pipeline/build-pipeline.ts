@@ -32,7 +32,7 @@ export interface BuildOptions {
 export function buildPipeline(definition: PipelineDefinition, options: BuildOptions = {}): BuiltPipeline {
   const registry = options.registry ?? createDefaultRegistry();
   const metrics = new RunMetrics();
-  const context: BuildContext = { metrics, logger: options.logger ?? silentLogger, startedAt: options.startedAt ?? new Date(), pipelineDir: options.pipelineDir ?? process.cwd() };
+  const context: BuildContext = { metrics, logger: options.logger ?? silentLogger, startedAt: options.startedAt ?? new Date(), pipelineDir: options.pipelineDir ?? process.cwd(), expressionBudget: definition.expressions };
   const secrets: string[] = [];
   const definitionOf = <K extends ComponentKind>(kind: K, type: string) => {
     const found = registry.get(kind, type);

@@ -1,10 +1,20 @@
 import type { OperatorFunction } from 'rxjs';
 import type { z } from 'zod';
+import type { ExpressionBudget } from '../expressions/expression-budget';
 import type { Logger } from '../logger';
 import type { DataRecord } from '../record';
 import type { Sink } from '../sinks/sink';
 import type { Source } from '../sources/source';
 import type { RunMetrics } from './run-metrics';
+
+/**
+ * Where a step sends the records it rejects (`validate` with `onInvalid: reject`, `onError: reject` on
+ * `map`/`set`/`filter`): the runner wraps each as `{ record, step, error, page }` for the pipeline's
+ * `rejects:` sink. `step` is the transform's key in the file (`validate`, `map`).
+ */
+export interface RejectChannel {
+  reject(record: DataRecord, step: string, error: unknown): void;
+}
 
 /** What a component factory may use while a pipeline is built from its definition. */
 export interface BuildContext {
@@ -14,6 +24,10 @@ export interface BuildContext {
   readonly startedAt: Date;
   /** The folder of the pipeline file: relative paths in it (a CA file, a JSON Schema) resolve against it. */
   readonly pipelineDir: string;
+  /** Present when the pipeline has a `rejects:` sink; steps configured to reject need it. */
+  readonly rejects?: RejectChannel;
+  /** Time and depth allowed to each JSONata evaluation (`expressions:` in the file); the defaults when absent. */
+  readonly expressionBudget?: ExpressionBudget;
 }
 
 interface ComponentBase<C extends z.ZodType> {
@@ -34,6 +48,8 @@ export interface SourceDefinition<C extends z.ZodType = z.ZodType> extends Compo
 
 export interface OperatorDefinition<C extends z.ZodType = z.ZodType> extends ComponentBase<C> {
   readonly kind: 'operator';
+  /** Whether this configuration sends records to the rejects (then the pipeline needs a `rejects:` sink). */
+  usesRejects?(config: z.output<C>): boolean;
   create(config: z.output<C>, context: BuildContext): OperatorFunction<DataRecord, DataRecord>;
 }
 

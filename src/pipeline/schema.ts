@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { type ExpressionBudget, expressionBudgetConfig } from '../expressions/expression-budget';
 import type { ComponentKind } from './component';
 import { formatPath, type PathSegment } from './issue-path';
 import type { ComponentRegistry } from './registry';
@@ -7,6 +8,7 @@ import type { ComponentRegistry } from './registry';
 export const pipelineFields = {
   name: z.string().min(1).meta({ description: 'Names the pipeline in logs, summaries and `pageflow list`.' }),
   description: z.string().optional().meta({ description: 'What the pipeline is for.' }),
+  expressions: expressionBudgetConfig.optional(),
 };
 
 const structure = z.strictObject({
@@ -31,6 +33,8 @@ export interface TransformConfig {
 export interface PipelineDefinition {
   readonly name: string;
   readonly description?: string;
+  /** Budgets of JSONata evaluations; the defaults when absent. */
+  readonly expressions?: ExpressionBudget;
   readonly source: ComponentConfig;
   readonly transforms: readonly TransformConfig[];
   readonly sinks: readonly ComponentConfig[];
@@ -96,6 +100,7 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
     definition: {
       name: parsed.data.name,
       description: parsed.data.description,
+      expressions: parsed.data.expressions,
       source: sourceConfig as ComponentConfig,
       transforms: transformConfigs as TransformConfig[],
       sinks: sinkConfigs as ComponentConfig[],

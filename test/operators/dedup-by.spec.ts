@@ -97,7 +97,7 @@ describe('dedupBy', () => {
     });
   });
 
-  describe('with a JSONata expression (asynchronous)', () => {
+  describe('with a JSONata expression (in batches)', () => {
     it('drops duplicates by the computed key, in order', async () => {
       const records = [values.a, values.b, values.c, values.d];
       await expect(lastValueFrom(from(records).pipe(dedupBy('$lowercase(email)'), toArray()))).resolves.toEqual([values.a, values.b]);

@@ -74,7 +74,7 @@ describe('filterWhere', () => {
     });
   });
 
-  describe('with a JSONata expression (asynchronous)', () => {
+  describe('with a JSONata expression (in batches)', () => {
     const all = [values.a, values.b, values.c, values.d];
 
     it('keeps the matching records, in order', async () => {
@@ -87,7 +87,7 @@ describe('filterWhere', () => {
 
     it('errors with a message naming the expression when it fails on a record', async () => {
       const failing$ = from(all).pipe(filterWhere('id + integration > 1'));
-      await expect(lastValueFrom(failing$)).rejects.toThrow(/^expression "id \+ integration > 1" failed: .*"\+" operator/);
+      await expect(lastValueFrom(failing$)).rejects.toThrow(/^filter: "id \+ integration > 1" failed on record 1 \(\{"id":1,.*\): .*"\+" operator/);
     });
 
     it('passes an upstream error through after the records before it', async () => {

@@ -93,7 +93,7 @@ describe('mapFields', () => {
     });
   });
 
-  describe('with JSONata expressions (asynchronous)', () => {
+  describe('with JSONata expressions (in batches)', () => {
     it('evaluates each field, mixed with plain paths, keeping record order', async () => {
       const records = [1, 2, 3, 4, 5].map((id) => customer(id, id === 3 ? { customerGroups: [] } : {}));
       const mapped = await lastValueFrom(
@@ -117,7 +117,9 @@ describe('mapFields', () => {
 
     it('errors with a message naming the expression when it fails on a record', async () => {
       const failing$ = of(customer(1), customer(2, { companyName: 42 })).pipe(mapFields({ upper: '$uppercase(companyName)' }));
-      await expect(lastValueFrom(failing$.pipe(toArray()))).rejects.toThrow(/^expression "\$uppercase\(companyName\)" failed: /);
+      await expect(lastValueFrom(failing$.pipe(toArray()))).rejects.toThrow(
+        /^map, field "upper": "\$uppercase\(companyName\)" failed on record 2 \(\{"id":"cst_2","companyName":42,.*\): Argument 1 of function "uppercase"/,
+      );
     });
 
     it('passes an upstream error through after the records before it', async () => {
