@@ -27,10 +27,11 @@ export function watchPaths(paths: readonly WatchedPath[], step: string, logger: 
   if (!logger || paths.length === 0) return undefined;
   const unmatched = new Set(paths);
   let seen = 0;
+  // `scope` says which records, ending in "has a field" or "has no field".
   const report = (scope: string) => {
     for (const { text, field } of unmatched) {
       const target = field === undefined || field === text ? '' : ` (for ${JSON.stringify(field)})`;
-      logger.log('warn', `${step}: ${scope} has a field "${text}"${target}; is it spelled right?`, { step, path: text });
+      logger.log('warn', `${step}: ${scope} "${text}"${target}; is it spelled right?`, { step, path: text });
     }
     unmatched.clear();
   };
@@ -39,10 +40,10 @@ export function watchPaths(paths: readonly WatchedPath[], step: string, logger: 
       if (unmatched.size === 0) return;
       seen += 1;
       for (const path of unmatched) if (row[path.index] !== undefined) unmatched.delete(path);
-      if (seen === sample) report(`none of the first ${sample.toLocaleString('en-US')} records`);
+      if (seen === sample) report(`none of the first ${sample.toLocaleString('en-US')} records has a field`);
     },
     end() {
-      if (seen > 0 && seen < sample) report(seen === 1 ? 'the only record' : `none of the ${seen.toLocaleString('en-US')} records`);
+      if (seen > 0 && seen < sample) report(seen === 1 ? 'the only record has no field' : `none of the ${seen.toLocaleString('en-US')} records has a field`);
     },
   };
 }
