@@ -51,9 +51,14 @@ export class RecordExpressions {
     if (this.batched) this.sandbox = new JsonataSandbox(options.budget ?? DEFAULT_EXPRESSION_BUDGET);
   }
 
-  /** Evaluates one record directly; only for steps without JSONata (`batched` false). A function's error is thrown as it is. */
-  evaluate(record: DataRecord): unknown[] {
-    return this.expressions.map(({ expression }) => expression.evaluate(record));
+  /**
+   * Evaluates one record directly, into `values` (one per expression); only for steps without JSONata
+   * (`batched` false). A function's error is thrown as it is.
+   */
+  evaluate(record: DataRecord, values: unknown[] = []): unknown[] {
+    const { expressions } = this;
+    for (let index = 0; index < expressions.length; index += 1) values[index] = expressions[index].expression.evaluate(record);
+    return values;
   }
 
   /**

@@ -14,7 +14,7 @@ export interface WatchedPath {
 /** Sees each record's values; warns once per path that none of the first records had. */
 export interface PathWatch {
   see(row: readonly unknown[]): void;
-  /** The stream ended: a path that none of its (fewer) records had is warned about now. */
+  /** The stream ended (or was cut short): a path that none of its (fewer) records had is warned about now. */
   end(): void;
 }
 

@@ -35,13 +35,14 @@ export function dedupBy(key: RecordFunction<unknown>, options: DedupOptions = {}
   const { onDuplicate, hash = false } = options;
   return expressionStep('dedup', [{ expression: key }], options, () => {
     const seen = hash ? new HashedKeySet() : new CompactKeySet();
-    return (record, [value]) => {
+    return (record, values) => {
+      const value = values[0];
       // A record without a key cannot be told a duplicate: keep it rather than lose data.
       if (value === undefined || value === null || seen.add(value)) return record;
       onDuplicate?.(record);
       return SKIP;
     };
-  });
+  }, 'filter');
 }
 
 export const dedupOperator = defineOperator({

@@ -1,4 +1,4 @@
-import { defer, filter, map, type OperatorFunction, tap } from 'rxjs';
+import { defer, filter, finalize, map, type Observable, type OperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import type { ExpressionOptions } from '../expressions/compile-expression';
 import { type OnError, RecordExpressions, type NamedExpression } from '../expressions/record-expressions';
@@ -23,16 +23,19 @@ export const SKIP: unique symbol = Symbol('skip');
 /**
  * The operator of a step that evaluates `expressions` on each record and makes at most one output of
  * it: `project(record, values)` gives the output, or `SKIP`; `projection` makes one `project` per
- * subscription, so that state such as dedup's keys is never shared by two runs. Without JSONata every record is evaluated
- * as it comes (plain RxJS `map`/`filter`); with JSONata records are evaluated in batches, each batch
- * in one call to the sandbox (see `inBatches`). Evaluation is synchronous either way: no promise per
- * record, and order is kept.
+ * subscription, so that state such as dedup's keys is never shared by two runs. A `filter`-shaped step
+ * only keeps or drops: its `project` gives the record itself or `SKIP`.
+ *
+ * Without JSONata every record is evaluated as it comes, in one RxJS `map` or `filter`; with JSONata
+ * records are evaluated in batches, each batch in one call to the sandbox (see `inBatches`).
+ * Evaluation is synchronous either way: no promise per record, and order is kept.
  */
 export function expressionStep<R>(
   step: string,
   entries: readonly NamedExpression[],
   options: ExpressionStepOptions,
   projection: () => (record: DataRecord, values: unknown[]) => R | typeof SKIP,
+  shape: 'map' | 'filter' = 'map',
 ): OperatorFunction<DataRecord, R> {
   const { onError = 'fail', rejects, logger } = options;
   if (onError === 'reject' && !rejects) throw new TypeError(`${step}: onError "reject" needs a rejects channel (a \`rejects:\` sink in the pipeline)`);
@@ -41,19 +44,28 @@ export function expressionStep<R>(
     defer(() => {
       const project = projection();
       const watch = expressions.watch(logger);
-      const ended = tap<R>({ complete: () => watch?.end() });
+      // `finalize` adds nothing per record (a `tap` would): it also reports on a run cut short (`--limit`).
+      const ended = <T>(output$: Observable<T>): Observable<T> => (watch ? output$.pipe(finalize(() => watch.end())) : output$);
       if (!expressions.batched) {
+        // One array per subscription, filled anew for each record: `project` reads it and keeps nothing of it.
+        const values: unknown[] = [];
+        const evaluated = (record: DataRecord): unknown[] => {
+          expressions.evaluate(record, values);
+          watch?.see(values);
+          return values;
+        };
+        if (onError === 'fail') {
+          if (shape === 'filter') return records$.pipe(filter((record) => project(record, evaluated(record)) !== SKIP), ended) as Observable<R>;
+          return records$.pipe(map((record) => project(record, evaluated(record)) as R), ended);
+        }
         return records$.pipe(
           map((record) => {
-            let values: unknown[];
             try {
-              values = expressions.evaluate(record);
+              evaluated(record);
             } catch (error) {
-              if (onError === 'fail') throw error;
               rejects!.reject(record, step, error);
               return SKIP;
             }
-            watch?.see(values);
             return project(record, values);
           }),
           filter((output): output is R => output !== SKIP),

@@ -13,7 +13,7 @@ import { type ExpressionStepOptions, expressionStep, onErrorConfig, SKIP, stepOp
  * records$.pipe(filterWhere('integration = "acumulus"'))
  */
 export function filterWhere(predicate: RecordFunction<unknown>, options: ExpressionStepOptions = {}): MonoTypeOperatorFunction<DataRecord> {
-  return expressionStep('filter', [{ expression: predicate }], options, () => (record, [keep]) => (keep ? record : SKIP));
+  return expressionStep('filter', [{ expression: predicate }], options, () => (record, values) => (values[0] ? record : SKIP), 'filter');
 }
 
 export const filterOperator = defineOperator({

@@ -27,7 +27,7 @@ export function mapFields(fields: Readonly<Record<string, RecordFunction<unknown
     options,
     () => (_record, values) => {
       const output: DataRecord = {};
-      names.forEach((name, index) => defineField(output, name, values[index]));
+      for (let index = 0; index < names.length; index += 1) defineField(output, names[index], values[index]);
       return output;
     },
   );
@@ -38,20 +38,31 @@ export const fieldExpressions = z
   .record(z.string().min(1), expressionSchema)
   .refine((fields) => Object.keys(fields).length > 0, 'expected at least one output field');
 
-const longForm = z.strictObject({ fields: fieldExpressions.meta({ description: 'Output field → expression.' }), onError: onErrorConfig });
+/**
+ * The config of `map` and `set`: a field map, or `{ fields, onError }` (told apart by `fields` holding
+ * an object; a field map's values are expression texts). Parsed to `{ fields, onError }` either way.
+ * A plain union would report a bad field map as "Invalid input" at the step; validating the field map
+ * after the union keeps the message at the field (`map.id: expected string, received number`).
+ */
+export function fieldMapConfig(fieldsDescription: string) {
+  const longForm = z.strictObject({ fields: fieldExpressions.meta({ description: fieldsDescription }), onError: onErrorConfig });
+  return z.union([longForm, z.record(z.string(), z.unknown())]).transform((config, context) => {
+    const long = longForm.safeParse(config);
+    if (long.success) return long.data;
+    const parsed = longForm.safeParse({ fields: config });
+    if (parsed.success) return parsed.data;
+    // The issues of the field map, at its fields: `fields` is not a level the user wrote.
+    for (const issue of parsed.error.issues) context.addIssue({ ...issue, path: issue.path.slice(1) });
+    return z.NEVER;
+  });
+}
 
 export const mapOperator = defineOperator({
   type: 'map',
   summary: 'Shapes each record: an object of output field → expression (or `{ fields, onError }`).',
-  config: z.union([longForm, fieldExpressions]).meta({
+  config: fieldMapConfig('Output field → expression.').meta({
     examples: [{ id: 'id', company: 'companyName', groups: '$join(customerGroups, ";")' }, { fields: { id: 'id', amount: '$number(amount)' }, onError: 'reject' }],
   }),
-  usesRejects: (config) => 'onError' in config && config.onError === 'reject',
-  create: (config, context) =>
-    isLongForm(config) ? mapFields(config.fields, stepOptions(context, config.onError)) : mapFields(config, stepOptions(context)),
+  usesRejects: (config) => config.onError === 'reject',
+  create: ({ fields, onError }, context) => mapFields(fields, stepOptions(context, onError)),
 });
-
-/** `{ fields, onError }` rather than a plain field map: its `fields` is an object (a field map's values are expression texts). */
-export function isLongForm<T extends { fields: object }>(config: T | Readonly<Record<string, string>>): config is T {
-  return typeof (config as { fields?: unknown }).fields === 'object';
-}

@@ -1,10 +1,9 @@
 import type { MonoTypeOperatorFunction } from 'rxjs';
-import { z } from 'zod';
 import type { RecordFunction } from '../expressions/compile-expression';
 import { defineOperator } from '../pipeline/component';
 import type { DataRecord } from '../record';
-import { type ExpressionStepOptions, expressionStep, onErrorConfig, stepOptions } from './expression-step';
-import { fieldExpressions, isLongForm } from './map-fields';
+import { type ExpressionStepOptions, expressionStep, stepOptions } from './expression-step';
+import { fieldMapConfig } from './map-fields';
 import { defineField, PathProblem, RecordShapeError, splitPath, writePath } from './record-fields';
 
 /**
@@ -46,19 +45,13 @@ export function setFields(fields: Readonly<Record<string, RecordFunction<unknown
   );
 }
 
-const longForm = z.strictObject({
-  fields: fieldExpressions.meta({ description: 'Dot path of the field to write → expression.' }),
-  onError: onErrorConfig,
-});
-
 export const setOperator = defineOperator({
   type: 'set',
   summary: 'Adds or replaces fields (dot paths → expressions) and keeps the rest of each record.',
-  config: z.union([longForm, fieldExpressions]).meta({
+  config: fieldMapConfig('Dot path of the field to write → expression.').meta({
     description: 'Field path → expression, or `{ fields, onError }`. Keys are dot paths: `address.country` writes into `address`.',
     examples: [{ source: '"mkp"', groups: '$join(customerGroups, ";")' }, { 'address.country': '"NL"' }, { fields: { total: '$number(total)' }, onError: 'reject' }],
   }),
-  usesRejects: (config) => 'onError' in config && config.onError === 'reject',
-  create: (config, context) =>
-    isLongForm(config) ? setFields(config.fields, stepOptions(context, config.onError)) : setFields(config, stepOptions(context)),
+  usesRejects: (config) => config.onError === 'reject',
+  create: ({ fields, onError }, context) => setFields(fields, stepOptions(context, onError)),
 });

@@ -23,11 +23,11 @@ afterEach(async () => {
   await dir.remove();
 });
 
-async function pipeline(timeout: string): Promise<string> {
+async function pipeline(timeout: string, expression = BACKTRACK): Promise<string> {
   const file = dir.resolve('backtrack.yaml');
   await writeFile(
     file,
-    `name: backtrack\nexpressions: { timeout: ${timeout} }\nsource:\n  type: http\n  url: ${api.url}/v1/customers\ntransforms:\n  - map: { id: id, m: '${BACKTRACK}' }\nsinks:\n  - type: stdout\n`,
+    `name: backtrack\nexpressions: { timeout: ${timeout} }\nsource:\n  type: http\n  url: ${api.url}/v1/customers\ntransforms:\n  - map: { id: id, m: '${expression}' }\nsinks:\n  - type: stdout\n`,
   );
   return file;
 }
@@ -39,6 +39,14 @@ it('fails a run whose expression backtracks past its time budget, naming the ste
   expect(Date.now() - started).toBeLessThan(15_000);
   expect(run.stderr).toContain(`error: map, field "m": "${BACKTRACK}" failed on record 2 ({"id":"c2","name":"xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"}): took longer than 200 ms (expressions.timeout)`);
   expect(run.stdout).toBe('');
+});
+
+it('fails a run whose expression loops past its time budget, and goes on with the records before it', async () => {
+  const loop = '($f := function($n) { $n > 0 ? $f($n + 1) : 0 }; name = "xx" ? 1 : $f(1))';
+  const run = await runCli(['run', await pipeline('300ms', loop)]);
+  expect(run.exitCode).toBe(1);
+  expect(run.stderr).toContain('failed on record 2 ({"id":"c2",');
+  expect(run.stderr).toContain('took longer than 300 ms (expressions.timeout)');
 });
 
 it('stops within about a second on Ctrl-C, even while a regular expression backtracks', async () => {

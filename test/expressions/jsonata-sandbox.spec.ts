@@ -26,21 +26,13 @@ describe('JsonataSandbox', () => {
     expect(failures.map(({ record }) => record)).toEqual([1]);
   });
 
-  it('fails an evaluation that nests deeper than its budget', () => {
+  it('fails an evaluation that nests deeper than its budget (a tail call would not nest)', () => {
     const { failures } = new JsonataSandbox(budget).evaluate(['($f := function($n) { $f($n + 1) + 1 }; $f(0))'], [{}], true);
     expect(failures).toEqual([expect.objectContaining({ record: 0, budget: 'depth', reason: expect.stringContaining('nested deeper than 200 (expressions.maxDepth)') })]);
   });
 
-  it('fails an evaluation that runs longer than its budget (a tail call does not nest)', () => {
-    const started = Date.now();
-    const { failures } = new JsonataSandbox({ ...budget, maxDepth: 100_000 }).evaluate(['($f := function($n) { $f($n + 1) }; $f(0))'], [{}], false);
-    expect(failures).toEqual([expect.objectContaining({ budget: 'time', reason: 'took longer than 150 ms (expressions.timeout)' })]);
-    expect(Date.now() - started).toBeLessThan(5000);
-  });
-
-  // A regular expression backtracking on a value is stopped by the vm timeout, which must not strike
-  // in this process: with async hooks on (jest has them) Node aborts afterwards. budget.int.spec.ts
-  // tests it in a child process, as the CLI runs.
+  // Time is kept by the vm timeout, which must not strike in this process: with async hooks on (jest
+  // has them) Node aborts afterwards. budget.int.spec.ts tests it in a child process, as the CLI runs.
 
   it('gives no JSONata code a way out of its sandbox', () => {
     const { failures } = new JsonataSandbox(budget).evaluate(['$eval("1 + 1")', '$string($)'], [{}], false);

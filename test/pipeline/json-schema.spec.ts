@@ -22,7 +22,7 @@ describe('pipelineJsonSchema', () => {
     const registry = createDefaultRegistry();
     const schema = pipelineJsonSchema(registry) as Schema;
 
-    expect(Object.keys(schema.properties)).toEqual(['name', 'description', 'source', 'transforms', 'sinks']);
+    expect(Object.keys(schema.properties)).toEqual(['name', 'description', 'expressions', 'source', 'transforms', 'sinks']);
     expect(schema.required).toEqual(['name', 'source', 'sinks']);
     expect(schema.additionalProperties).toBe(false);
     expect(typeConsts(schema.properties.source.oneOf)).toEqual(registry.types('source'));

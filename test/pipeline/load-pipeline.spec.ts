@@ -80,7 +80,7 @@ describe('the pipeline quoted in the issue', () => {
       }),
       transforms: [
         { type: 'dedup', config: 'id' },
-        { type: 'map', config: { id: 'id', company: 'companyName', email: 'primaryEmail', groups: '$join(customerGroups, ";")' } },
+        { type: 'map', config: { fields: { id: 'id', company: 'companyName', email: 'primaryEmail', groups: '$join(customerGroups, ";")' }, onError: 'fail' } },
       ],
       sinks: [expect.objectContaining({ type: 'file', path: 'out/customers.csv' }), expect.objectContaining({ type: 'stdout' })],
     });
@@ -146,8 +146,8 @@ describe('parsePipeline', () => {
 
   it('explains a step that is not a single-key mapping', () => {
     expect(configError(valid({ transforms: 'transforms:\n  - dedup\n  - dedup: id\n    map: {a: b}' })).issues).toEqual([
-      expect.objectContaining({ path: 'transforms[0]', message: `expected a step like "dedup: id" (one of: dedup, filter, map), got the string "dedup"` }),
-      expect.objectContaining({ path: 'transforms[1]', message: 'expected exactly one transform per step (one of: dedup, filter, map), got 2 keys' }),
+      expect.objectContaining({ path: 'transforms[0]', message: `expected a step like "dedup: id" (one of: dedup, filter, map, set, omit, rename, flatten, explode, validate), got the string "dedup"` }),
+      expect.objectContaining({ path: 'transforms[1]', message: 'expected exactly one transform per step (one of: dedup, filter, map, set, omit, rename, flatten, explode, validate), got 2 keys' }),
     ]);
   });
 
@@ -159,7 +159,7 @@ describe('parsePipeline', () => {
 
   it('names a value of the wrong type and the type expected', () => {
     expect(configError(valid({ transforms: 'transforms:\n  - filter: 3' })).issues).toEqual([
-      { path: 'transforms[0].filter', line: 6, column: 13, message: 'Invalid input: expected string, received number' },
+      { path: 'transforms[0].filter', line: 6, column: 13, message: 'Invalid input: expected string | object' },
     ]);
   });
 
