@@ -44,9 +44,11 @@ export const fieldExpressions = z
  * A plain union would report a bad field map as "Invalid input" at the step; validating the field map
  * after the union keeps the message at the field (`map.id: expected string, received number`).
  */
-export function fieldMapConfig(fieldsDescription: string) {
+export function fieldMapConfig(fieldsDescription: string, meta: { description?: string; examples: unknown[] }) {
   const longForm = z.strictObject({ fields: fieldExpressions.meta({ description: fieldsDescription }), onError: onErrorConfig });
-  return z.union([longForm, z.record(z.string(), z.unknown())]).transform((config, context) => {
+  // Checked below; to editors and the reference each value is an expression text.
+  const anyFieldMap = z.record(z.string(), z.unknown().meta({ type: 'string' }));
+  return z.union([longForm, anyFieldMap]).meta(meta).transform((config, context) => {
     const long = longForm.safeParse(config);
     if (long.success) return long.data;
     const parsed = longForm.safeParse({ fields: config });
@@ -60,7 +62,7 @@ export function fieldMapConfig(fieldsDescription: string) {
 export const mapOperator = defineOperator({
   type: 'map',
   summary: 'Shapes each record: an object of output field → expression (or `{ fields, onError }`).',
-  config: fieldMapConfig('Output field → expression.').meta({
+  config: fieldMapConfig('Output field → expression.', {
     examples: [{ id: 'id', company: 'companyName', groups: '$join(customerGroups, ";")' }, { fields: { id: 'id', amount: '$number(amount)' }, onError: 'reject' }],
   }),
   usesRejects: (config) => config.onError === 'reject',

@@ -48,7 +48,7 @@ export function setFields(fields: Readonly<Record<string, RecordFunction<unknown
 export const setOperator = defineOperator({
   type: 'set',
   summary: 'Adds or replaces fields (dot paths → expressions) and keeps the rest of each record.',
-  config: fieldMapConfig('Dot path of the field to write → expression.').meta({
+  config: fieldMapConfig('Dot path of the field to write → expression.', {
     description: 'Field path → expression, or `{ fields, onError }`. Keys are dot paths: `address.country` writes into `address`.',
     examples: [{ source: '"mkp"', groups: '$join(customerGroups, ";")' }, { 'address.country': '"NL"' }, { fields: { total: '$number(total)' }, onError: 'reject' }],
   }),
