@@ -2,6 +2,7 @@ import type { OperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import { expressionSchema, type RecordFunction } from '../expressions/compile-expression';
 import { defineOperator } from '../pipeline/component';
+import type { OnError } from '../expressions/record-expressions';
 import type { DataRecord } from '../record';
 import { type ExpressionStepOptions, expressionStep, onErrorConfig, stepOptions } from './expression-step';
 import { defineField } from './record-fields';
@@ -40,23 +41,28 @@ export const fieldExpressions = z
 
 /**
  * The config of `map` and `set`: a field map, or `{ fields, onError }` (told apart by `fields` holding
- * an object; a field map's values are expression texts). Parsed to `{ fields, onError }` either way.
- * A plain union would report a bad field map as "Invalid input" at the step; validating the field map
- * after the union keeps the message at the field (`map.id: expected string, received number`).
+ * an object; a field map's values are expression texts). A plain union would report a bad field map
+ * as "Invalid input" at the step; checking the field map after the union keeps the message at the
+ * field (`map.id: expected string, received number`). No transform: it would drop the `transforms`
+ * default from the JSON Schema.
  */
 export function fieldMapConfig(fieldsDescription: string, meta: { description?: string; examples: unknown[] }) {
   const longForm = z.strictObject({ fields: fieldExpressions.meta({ description: fieldsDescription }), onError: onErrorConfig });
   // Checked below; to editors and the reference each value is an expression text.
   const anyFieldMap = z.record(z.string(), z.unknown().meta({ type: 'string' }));
-  return z.union([longForm, anyFieldMap]).meta(meta).transform((config, context) => {
-    const long = longForm.safeParse(config);
-    if (long.success) return long.data;
-    const parsed = longForm.safeParse({ fields: config });
-    if (parsed.success) return parsed.data;
-    // The issues of the field map, at its fields: `fields` is not a level the user wrote.
-    for (const issue of parsed.error.issues) context.addIssue({ ...issue, path: issue.path.slice(1) });
-    return z.NEVER;
-  });
+  return z
+    .union([longForm, anyFieldMap])
+    .meta(meta)
+    .superRefine((config, context) => {
+      if (longForm.safeParse(config).success) return;
+      for (const issue of fieldExpressions.safeParse(config).error?.issues ?? []) context.addIssue({ ...issue });
+    });
+}
+
+/** Either form of a `map`/`set` config (already validated) as `{ fields, onError }`. */
+export function fieldMap(config: Readonly<Record<string, unknown>>): { fields: Record<string, string>; onError: OnError } {
+  const long = z.strictObject({ fields: fieldExpressions, onError: onErrorConfig }).safeParse(config);
+  return long.success ? long.data : { fields: fieldExpressions.parse(config), onError: 'fail' };
 }
 
 export const mapOperator = defineOperator({
@@ -65,6 +71,9 @@ export const mapOperator = defineOperator({
   config: fieldMapConfig('Output field → expression.', {
     examples: [{ id: 'id', company: 'companyName', groups: '$join(customerGroups, ";")' }, { fields: { id: 'id', amount: '$number(amount)' }, onError: 'reject' }],
   }),
-  usesRejects: (config) => config.onError === 'reject',
-  create: ({ fields, onError }, context) => mapFields(fields, stepOptions(context, onError)),
+  usesRejects: (config) => fieldMap(config).onError === 'reject',
+  create: (config, context) => {
+    const { fields, onError } = fieldMap(config);
+    return mapFields(fields, stepOptions(context, onError));
+  },
 });

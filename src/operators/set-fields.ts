@@ -3,7 +3,7 @@ import type { RecordFunction } from '../expressions/compile-expression';
 import { defineOperator } from '../pipeline/component';
 import type { DataRecord } from '../record';
 import { type ExpressionStepOptions, expressionStep, stepOptions } from './expression-step';
-import { fieldMapConfig } from './map-fields';
+import { fieldMap, fieldMapConfig } from './map-fields';
 import { defineField, PathProblem, RecordShapeError, splitPath, writePath } from './record-fields';
 
 /**
@@ -52,6 +52,9 @@ export const setOperator = defineOperator({
     description: 'Field path → expression, or `{ fields, onError }`. Keys are dot paths: `address.country` writes into `address`.',
     examples: [{ source: '"mkp"', groups: '$join(customerGroups, ";")' }, { 'address.country': '"NL"' }, { fields: { total: '$number(total)' }, onError: 'reject' }],
   }),
-  usesRejects: (config) => config.onError === 'reject',
-  create: ({ fields, onError }, context) => setFields(fields, stepOptions(context, onError)),
+  usesRejects: (config) => fieldMap(config).onError === 'reject',
+  create: (config, context) => {
+    const { fields, onError } = fieldMap(config);
+    return setFields(fields, stepOptions(context, onError));
+  },
 });

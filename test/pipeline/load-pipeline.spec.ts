@@ -80,7 +80,7 @@ describe('the pipeline quoted in the issue', () => {
       }),
       transforms: [
         { type: 'dedup', config: 'id' },
-        { type: 'map', config: { fields: { id: 'id', company: 'companyName', email: 'primaryEmail', groups: '$join(customerGroups, ";")' }, onError: 'fail' } },
+        { type: 'map', config: { id: 'id', company: 'companyName', email: 'primaryEmail', groups: '$join(customerGroups, ";")' } },
       ],
       sinks: [expect.objectContaining({ type: 'file', path: 'out/customers.csv' }), expect.objectContaining({ type: 'stdout' })],
     });
