@@ -5,7 +5,18 @@ import type { DataRecord } from '../record';
 /** What went over budget: JSONata's evaluation time or its depth. */
 export type BudgetKind = 'time' | 'depth';
 
-export interface ExpressionFailure {
+/** What an `ExpressionError` is made from. */
+export type ExpressionFailure = Pick<ExpressionError, 'step' | 'field' | 'expression' | 'recordNumber' | 'record' | 'reason' | 'budget'>;
+
+const PREVIEW_LENGTH = 100;
+
+/**
+ * A JSONata expression failed on a record, or exceeded its budget. The message names the step, the
+ * field and the record (its position in the step and the start of its JSON); the fields are there for
+ * whoever knows more, such as the runner, which knows the page.
+ */
+export class ExpressionError extends PageflowError {
+  override name = 'ExpressionError';
   /** The transform, as its key in the pipeline file: `map`, `set`, `filter`, `dedup`. */
   readonly step: string;
   /** The output field the expression computes (`map`, `set`); absent for `filter` and `dedup`. */
@@ -15,24 +26,6 @@ export interface ExpressionFailure {
   readonly recordNumber: number;
   readonly record: DataRecord;
   /** JSONata's message, or what was exceeded. */
-  readonly reason: string;
-  readonly budget?: BudgetKind;
-}
-
-const PREVIEW_LENGTH = 100;
-
-/**
- * A JSONata expression failed on a record, or exceeded its budget. The message names the step, the
- * field and the record (its position in the step and the start of its JSON); the fields are there for
- * whoever knows more, such as the runner, which knows the page.
- */
-export class ExpressionError extends PageflowError implements ExpressionFailure {
-  override name = 'ExpressionError';
-  readonly step: string;
-  readonly field?: string;
-  readonly expression: string;
-  readonly recordNumber: number;
-  readonly record: DataRecord;
   readonly reason: string;
   readonly budget?: BudgetKind;
 

@@ -9,4 +9,3 @@ export { explodeField, explodeOperator, type ExplodeOptions } from './explode-fi
 export { validateRecords, validateOperator, RecordInvalidError, type ValidateOptions, type OnInvalid } from './validate-records';
 export { RecordShapeError } from './record-fields';
 export type { ExpressionStepOptions } from './expression-step';
-export { inBatches } from './in-batches';
