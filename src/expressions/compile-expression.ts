@@ -1,20 +1,33 @@
 import jsonata from 'jsonata';
 import { z } from 'zod';
-import { PageflowError } from '../errors/pageflow-error';
 import type { DataRecord } from '../record';
+import { DEFAULT_EXPRESSION_BUDGET, type ExpressionBudget } from './expression-budget';
+import { ExpressionError } from './expression-error';
 import { compileFieldPath } from './field-path';
+import { JsonataSandbox } from './jsonata-sandbox';
+import { fromSandbox, jsonataInput } from './jsonata-values';
 
 /**
  * An expression over one record. A plain field path (`companyName`, `address.city`) compiles to
- * direct property access and runs synchronously; anything else is JSONata, whose `evaluate` is
- * asynchronous and costs far more per record.
+ * direct property access; anything else is JSONata, evaluated synchronously in a sandbox with a
+ * budget (see `JsonataSandbox`): each `evaluate` is one sandbox call, so operators evaluate a batch
+ * of records at once through `RecordExpressions` instead.
  */
-export type Expression =
-  | { readonly text: string; readonly async: false; evaluate(record: DataRecord): unknown }
-  | { readonly text: string; readonly async: true; evaluate(record: DataRecord): Promise<unknown> };
+export interface Expression {
+  readonly text: string;
+  /** `path`: a field path read directly; `jsonata`: run in the sandbox; `function`: a function from code. */
+  readonly kind: 'path' | 'jsonata' | 'function';
+  /** Throws an `ExpressionError` when a JSONata expression fails; a function's own error as it is. */
+  evaluate(record: DataRecord): unknown;
+}
 
 /** What a record-level callback may be in code: an expression's text or a plain function. */
 export type RecordFunction<R> = string | ((record: DataRecord) => R);
+
+export interface ExpressionOptions {
+  /** Time and depth allowed to each JSONata evaluation. @default DEFAULT_EXPRESSION_BUDGET */
+  readonly budget?: ExpressionBudget;
+}
 
 const PLAIN_PATH = /^[A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*$/;
 // Words JSONata reads as literals or operators, never as field names.
@@ -24,23 +37,26 @@ export function isPlainPath(text: string): boolean {
   return PLAIN_PATH.test(text) && !text.split('.').some((part) => JSONATA_WORDS.has(part));
 }
 
-export function compileExpression(text: string): Expression {
-  if (isPlainPath(text)) return { text, async: false, evaluate: compileFieldPath(text.split('.')) };
-  const compiled = jsonata(text);
-  // JSONata rejects with plain objects, not Errors: give them a message that names the expression.
-  const fail = (error: unknown): never => {
-    const message = (error as { message?: unknown } | null)?.message;
-    throw new PageflowError(`expression ${JSON.stringify(text)} failed: ${typeof message === 'string' ? message : String(error)}`, {
-      code: 'PF_EXPRESSION_FAILED',
-      cause: error,
-    });
+/** Compiles an expression text; a JSONata syntax error is thrown here, not per record. */
+export function compileExpression(text: string, { budget = DEFAULT_EXPRESSION_BUDGET }: ExpressionOptions = {}): Expression {
+  if (isPlainPath(text)) return { text, kind: 'path', evaluate: compileFieldPath(text.split('.')) };
+  jsonata(text); // the syntax check, with JSONata's message and position
+  const sandbox = new JsonataSandbox(budget);
+  return {
+    text,
+    kind: 'jsonata',
+    evaluate(record) {
+      const { values, failures } = sandbox.evaluate([text], [jsonataInput(record)], true);
+      const [failure] = failures;
+      if (failure) throw new ExpressionError({ step: 'expression', expression: text, recordNumber: 1, record, reason: failure.reason, budget: failure.budget }, { cause: failure.cause });
+      return fromSandbox(values[0][0]);
+    },
   };
-  return { text, async: true, evaluate: (record) => compiled.evaluate(record).catch(fail) };
 }
 
 /** Turns code-API callbacks and expression texts into one shape. */
-export function toExpression<R>(fn: RecordFunction<R>): Expression {
-  return typeof fn === 'string' ? compileExpression(fn) : { text: fn.name || 'function', async: false, evaluate: fn };
+export function toExpression<R>(fn: RecordFunction<R>, options?: ExpressionOptions): Expression {
+  return typeof fn === 'string' ? compileExpression(fn, options) : { text: fn.name || 'function', kind: 'function', evaluate: fn };
 }
 
 /** A schema for expression texts: a JSONata syntax error is a config error at the expression's path. */

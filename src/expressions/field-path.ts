@@ -1,18 +1,28 @@
+import { ExactNumber } from '../json/exact-number';
 import type { DataRecord } from '../record';
 
 // Results collected from the elements of an array: unlike an array value, they are flattened into the path's results.
 class Sequence extends Array<unknown> {}
 
 /**
+ * A record's own property `key`, or undefined: inherited names (`constructor`, `toString`) are not
+ * fields, and a key named `__proto__` is read like any other.
+ */
+export function ownValue(object: object, key: string): unknown {
+  return Object.hasOwn(object, key) ? (object as DataRecord)[key] : undefined;
+}
+
+/**
  * Compiles a dotted field path (`companyName`, `address.city`, `lines.sku`) to a function that reads
- * it from a record exactly as JSONata would, without JSONata's per-record cost: a step over an array
+ * it from a record as JSONata would, without JSONata's per-record cost: a step over an array
  * collects that field from every element (flattened), a single result stands for itself, and a
- * missing field is `undefined`.
+ * missing field is `undefined`. Only own properties are read, and an `ExactNumber` is a value, not
+ * an object with fields.
  */
 export function compileFieldPath(parts: readonly string[]): (record: DataRecord) => unknown {
   if (parts.length === 1) {
     const [key] = parts;
-    return (record) => record[key];
+    return (record) => ownValue(record, key);
   }
   return (record) => {
     let inputs: unknown[] = [record];
@@ -43,5 +53,5 @@ function lookup(input: unknown, key: string): unknown {
     }
     return results;
   }
-  return input !== null && typeof input === 'object' ? (input as DataRecord)[key] : undefined;
+  return input !== null && typeof input === 'object' && !(input instanceof ExactNumber) ? ownValue(input, key) : undefined;
 }

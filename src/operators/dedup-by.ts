@@ -1,13 +1,13 @@
-import { defer, filter, type MonoTypeOperatorFunction } from 'rxjs';
+import type { MonoTypeOperatorFunction } from 'rxjs';
 import { z } from 'zod';
-import { expressionSchema, type RecordFunction, toExpression } from '../expressions/compile-expression';
+import { expressionSchema, type RecordFunction } from '../expressions/compile-expression';
 import { defineOperator } from '../pipeline/component';
 import type { DataRecord } from '../record';
 import { CompactKeySet } from './compact-key-set';
-import { filterAsync } from './filter-async';
+import { type ExpressionStepOptions, expressionStep, SKIP, stepOptions } from './expression-step';
 import { HashedKeySet } from './hashed-key-set';
 
-export interface DedupOptions {
+export interface DedupOptions extends Omit<ExpressionStepOptions, 'onError' | 'rejects'> {
   /** Called with each record dropped as a duplicate (the run's summary counts them this way). */
   readonly onDuplicate?: (record: DataRecord) => void;
   /**
@@ -20,8 +20,9 @@ export interface DedupOptions {
 /**
  * Emits a record only the first time its key is seen in this subscription; later ones are dropped.
  *
- * Keys are compared by value: strings and numbers as they are, arrays and objects by their JSON text.
- * Records whose key is missing (undefined or null) are always kept.
+ * Keys are compared by value: strings and numbers as they are, exact numbers (`ExactNumber`) by their
+ * digits, arrays and objects by their JSON text. Records whose key is missing (undefined or null; only
+ * a record's own fields count) are always kept.
  * Memory grows with the number of distinct keys: every key seen is held, outside the JavaScript
  * heap, until the run ends: its length in UTF-8 + 1 bytes (+ up to half as much arena slack) plus
  * 11–21 bytes of table, e.g. 46 bytes per 17-character id (see `CompactKeySet`). With `hash: true`
@@ -30,20 +31,18 @@ export interface DedupOptions {
  * @example
  * records$.pipe(dedupBy('id'))
  */
-export function dedupBy(key: RecordFunction<unknown>, { onDuplicate, hash = false }: DedupOptions = {}): MonoTypeOperatorFunction<DataRecord> {
-  const expression = toExpression(key);
-  return (records$) =>
-    defer(() => {
-      const seen = hash ? new HashedKeySet() : new CompactKeySet();
-      const isFirst = (record: DataRecord, value: unknown): boolean => {
-        // A record without a key cannot be told a duplicate: keep it rather than lose data.
-        if (value === undefined || value === null || seen.add(value)) return true;
-        onDuplicate?.(record);
-        return false;
-      };
-      if (!expression.async) return records$.pipe(filter((record) => isFirst(record, expression.evaluate(record))));
-      return records$.pipe(filterAsync(async (record) => isFirst(record, await expression.evaluate(record))));
-    });
+export function dedupBy(key: RecordFunction<unknown>, options: DedupOptions = {}): MonoTypeOperatorFunction<DataRecord> {
+  const { onDuplicate, hash = false } = options;
+  return expressionStep('dedup', [{ expression: key }], options, () => {
+    const seen = hash ? new HashedKeySet() : new CompactKeySet();
+    return (record, values) => {
+      const value = values[0];
+      // A record without a key cannot be told a duplicate: keep it rather than lose data.
+      if (value === undefined || value === null || seen.add(value)) return record;
+      onDuplicate?.(record);
+      return SKIP;
+    };
+  }, 'filter');
 }
 
 export const dedupOperator = defineOperator({
@@ -62,11 +61,12 @@ export const dedupOperator = defineOperator({
       }),
     ])
     .meta({ examples: ['id', { key: 'id' }, { key: 'id', hash: true }] }),
-  create: (config, { metrics }) =>
+  create: (config, context) =>
     dedupBy(typeof config === 'string' ? config : config.key, {
+      ...stepOptions(context),
       hash: typeof config !== 'string' && config.hash,
       onDuplicate: () => {
-        metrics.duplicates += 1;
+        context.metrics.duplicates += 1;
       },
     }),
 });

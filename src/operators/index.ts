@@ -1,3 +1,11 @@
 export { dedupBy, dedupOperator, type DedupOptions } from './dedup-by';
 export { filterWhere, filterOperator } from './filter-where';
 export { mapFields, mapOperator } from './map-fields';
+export { setFields, setOperator } from './set-fields';
+export { omitFields, omitOperator, type FieldStepOptions } from './omit-fields';
+export { renameFields, renameOperator } from './rename-fields';
+export { flattenRecord, flattenOperator, type FlattenOptions } from './flatten-record';
+export { explodeField, explodeOperator, type ExplodeOptions } from './explode-field';
+export { validateRecords, validateOperator, RecordInvalidError, type ValidateOptions, type OnInvalid } from './validate-records';
+export { RecordShapeError } from './record-fields';
+export type { ExpressionStepOptions } from './expression-step';

@@ -56,6 +56,7 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     runId: options.runId ?? createRunId(startedAt),
     rejects,
     redactor,
+    expressionBudget: definition.expressions,
   };
   const secrets: string[] = [...(definition.secrets ?? [])];
   const definitionOf = <K extends ComponentKind>(kind: K, type: string) => {

@@ -1,6 +1,12 @@
 import { dedupOperator } from '../operators/dedup-by';
+import { explodeOperator } from '../operators/explode-field';
 import { filterOperator } from '../operators/filter-where';
+import { flattenOperator } from '../operators/flatten-record';
 import { mapOperator } from '../operators/map-fields';
+import { omitOperator } from '../operators/omit-fields';
+import { renameOperator } from '../operators/rename-fields';
+import { setOperator } from '../operators/set-fields';
+import { validateOperator } from '../operators/validate-records';
 import { fileSink } from '../sinks/file-sink';
 import { s3Sink } from '../sinks/s3-sink';
 import { stdoutSink } from '../sinks/stdout-sink';
@@ -14,6 +20,12 @@ export function createDefaultRegistry(): ComponentRegistry {
     .register(dedupOperator)
     .register(filterOperator)
     .register(mapOperator)
+    .register(setOperator)
+    .register(omitOperator)
+    .register(renameOperator)
+    .register(flattenOperator)
+    .register(explodeOperator)
+    .register(validateOperator)
     .register(fileSink)
     .register(s3Sink)
     .register(stdoutSink);

@@ -1,12 +1,18 @@
 import type { OperatorFunction } from 'rxjs';
 import type { z } from 'zod';
 import type { Redactor } from '../errors/redact';
+import type { ExpressionBudget } from '../expressions/expression-budget';
 import type { Logger } from '../logger';
 import type { DataRecord } from '../record';
 import type { Sink } from '../sinks/sink';
 import type { Source } from '../sources/source';
 import type { RunMetrics } from './run-metrics';
 
+/**
+ * Where a step sends the records it rejects (`validate` with `onInvalid: reject`, `onError: reject` on
+ * `map`/`set`/`filter`): the runner wraps each as `{ record, step, error, page }` for the pipeline's
+ * `rejects:` sink. `step` is the transform's key in the file (`validate`, `map`).
+ */
 export interface RejectChannel {
   reject(record: DataRecord, step: string, error: unknown): void;
 }
@@ -21,9 +27,12 @@ export interface BuildContext {
   readonly pipelineDir: string;
   /** One id per run: the `{runId}` placeholder of file paths and S3 keys (`buildPipeline` always sets it). */
   readonly runId?: string;
-  readonly rejects: RejectChannel;
+  /** Where steps send the records they reject; `buildPipeline` always gives one (a reject with no `rejects:` sink fails the run). */
+  readonly rejects?: RejectChannel;
   /** The run's one redaction path: a component adds the secrets it learns while running (an OAuth token). */
   readonly redactor?: Redactor;
+  /** Time and depth allowed to each JSONata evaluation (`expressions:` in the file); the defaults when absent. */
+  readonly expressionBudget?: ExpressionBudget;
 }
 
 interface ComponentBase<C extends z.ZodType> {
@@ -44,6 +53,8 @@ export interface SourceDefinition<C extends z.ZodType = z.ZodType> extends Compo
 
 export interface OperatorDefinition<C extends z.ZodType = z.ZodType> extends ComponentBase<C> {
   readonly kind: 'operator';
+  /** Whether this configuration sends records to the rejects (then the pipeline needs a `rejects:` sink). */
+  usesRejects?(config: z.output<C>): boolean;
   create(config: z.output<C>, context: BuildContext): OperatorFunction<DataRecord, DataRecord>;
 }
 

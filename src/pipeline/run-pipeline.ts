@@ -96,6 +96,7 @@ export async function runPipeline(options: RunOptions): Promise<RunMetrics> {
     if (failed) throw failed.reason;
     return metrics;
   } catch (error) {
+    await stage.cancel(error);
     await Promise.all(sinks.map((sink) => sink.abort(error)));
     throw error;
   } finally {

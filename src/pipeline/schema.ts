@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { stateConfig, type StateSettings } from '../state/state-config';
 import { closestName } from './closest-name';
+import { type ExpressionBudget, expressionBudgetConfig } from '../expressions/expression-budget';
 import type { ComponentKind } from './component';
 import { isRecord, knownKeys, schemaAt } from './field-schema';
 import { formatPath, type PathSegment } from './issue-path';
@@ -11,6 +12,7 @@ export const pipelineFields = {
   name: z.string().min(1).meta({ description: 'Names the pipeline in logs, summaries and `pageflow list`.', secret: false }),
   description: z.string().optional().meta({ description: 'What the pipeline is for.', secret: false }),
   state: stateConfig.optional(),
+  expressions: expressionBudgetConfig.optional(),
 };
 
 /** Follows `rejects:` (a sink, validated like the others). */
@@ -23,6 +25,7 @@ const structure = z.strictObject({
   name: z.string(required('every pipeline has a name, e.g. name: customers-to-csv')).min(1),
   description: pipelineFields.description,
   state: pipelineFields.state,
+  expressions: pipelineFields.expressions,
   source: z.looseObject({}, required('where the records come from, e.g. type: http and a url')),
   // Each step's shape is checked below, where the message can name the transforms there are.
   transforms: z.array(z.unknown()).default([]),
@@ -45,6 +48,8 @@ export interface TransformConfig {
 export interface PipelineDefinition {
   readonly name: string;
   readonly description?: string;
+  /** Budgets of JSONata evaluations; the defaults when absent. */
+  readonly expressions?: ExpressionBudget;
   readonly source: ComponentConfig;
   readonly transforms: readonly TransformConfig[];
   readonly sinks: readonly ComponentConfig[];
@@ -153,6 +158,11 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
   );
   const { rejects: rejectsSink } = raw;
   const rejects = isRecord(rejectsSink) ? component('sink', rejectsSink.type, ['rejects', 'type'], rejectsSink, ['rejects']) : undefined;
+  transformConfigs.forEach((step, index) => {
+    if (typeof step === 'object' && registry.get('operator', step.type)?.usesRejects?.(step.config as never) && !isRecord(rejectsSink)) {
+      report(['transforms', index, step.type], 'sends records to the rejects, but the pipeline has no rejects sink: add one, e.g. rejects: { type: file, path: out/rejects.ndjson }');
+    }
+  });
   if (isRecord(source) && source.incremental !== undefined && raw.state === undefined) {
     report(['source', 'incremental'], 'needs a top-level state (where the cursor is kept between runs), e.g. state: { path: state/cursor.json }');
   }
@@ -163,6 +173,7 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
     definition: {
       name: parsed.data.name,
       description: parsed.data.description,
+      expressions: parsed.data.expressions,
       source: sourceConfig as ComponentConfig,
       transforms: transformConfigs as TransformConfig[],
       sinks: sinkConfigs as ComponentConfig[],

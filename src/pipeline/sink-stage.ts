@@ -101,6 +101,18 @@ export class SinkStage implements RejectChannel {
     if (this.failure !== undefined) throw this.failure;
   }
 
+  /**
+   * The run failed or was stopped: nothing more is written (a page in the buffer must not reach a sink
+   * that cannot take it back, stdout), and the write under way, if any, is waited for so the sinks are
+   * not aborted in the middle of it.
+   */
+  async cancel(reason: unknown): Promise<void> {
+    this.failure ??= reason;
+    this.buffer = [];
+    this.rejected = [];
+    await this.writing;
+  }
+
   private async writeAll(): Promise<void> {
     while ((this.buffer.length > 0 || this.rejected.length > 0) && this.failure === undefined) {
       const batch = this.buffer;

@@ -271,7 +271,7 @@ describe('pageflow run: paginated API → dedup/map → CSV file and NDJSON stdo
     const run = await expressionFails();
     expect(run.exitCode).toBe(1);
     expect(run.stderr.split('\n').filter((line) => line.startsWith('error:'))).toEqual([
-      'error: expression "$uppercase(companyName)" failed: Argument 1 of function "uppercase" does not match function signature',
+      'error: map, field "upper": "$uppercase(companyName)" failed on record 2 ({"companyName":42}): Argument 1 of function "uppercase" does not match function signature',
     ]);
   });
 
@@ -302,7 +302,7 @@ describe('pageflow validate', () => {
     const validate = await invalid();
     expect(validate.exitCode).toBe(2);
     expect(validate.stderr).toMatch(/bad\.yaml: 2 problems/);
-    expect(validate.stderr).toMatch(/11:13 transforms\[0\]\.dedupe: unknown transform "dedupe": did you mean "dedup"\? \(expected one of: dedup, filter, map\)/);
+    expect(validate.stderr).toMatch(/11:13 transforms\[0\]\.dedupe: unknown transform "dedupe": did you mean "dedup"\? \(expected one of: dedup, filter, map, set, omit, rename, flatten, explode, validate\)/);
     expect(validate.stderr).toMatch(/23:11 sinks\[1\]\.type: unknown sink type "stdot": did you mean "stdout"\? \(expected one of: .*file.*stdout.*\)/);
     expect(validate.stdout).toBe('');
     expect(validate.stderr).not.toContain(TOKEN);

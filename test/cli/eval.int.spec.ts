@@ -56,7 +56,7 @@ describe('pageflow eval', () => {
     const result = await evaluate(['$uppercase(customerGroups)', '--record', 'customer.json']);
 
     expect(result.exitCode).toBe(1);
-    expect(result.stderr).toMatch(/^error: expression "\$uppercase\(customerGroups\)" failed: /);
+    expect(result.stderr).toMatch(/^error: expression: "\$uppercase\(customerGroups\)" failed on record 1 \(\{"id":"cst_1",.*\): Argument 1 of function "uppercase" does not match function signature$/m);
   });
 
   it('exits 2 for input that is no record, or no file', async () => {

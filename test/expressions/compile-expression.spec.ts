@@ -1,6 +1,7 @@
 import jsonata from 'jsonata';
 import { compileExpression, expressionSchema, isPlainPath, toExpression } from '../../src/expressions/compile-expression';
-import { PageflowError } from '../../src/errors/pageflow-error';
+import { ExpressionError } from '../../src/expressions/expression-error';
+import { ExactNumber } from '../../src/json/exact-number';
 
 describe('isPlainPath', () => {
   it.each(['companyName', 'address.city', 'a.b.c', '_id', 'customer_groups', 'field2'])('treats %s as a plain field path', (text) => {
@@ -26,23 +27,29 @@ describe('isPlainPath', () => {
 });
 
 describe('compileExpression', () => {
-  it('compiles a plain path to a synchronous reader', () => {
+  it('compiles a plain path to a direct reader', () => {
     const expression = compileExpression('address.city');
-    expect(expression.async).toBe(false);
+    expect(expression.kind).toBe('path');
     expect(expression.evaluate({ address: { city: 'Utrecht' } })).toBe('Utrecht');
     expect(expression.text).toBe('address.city');
   });
 
-  it('compiles anything else to an asynchronous JSONata expression', async () => {
+  it('compiles anything else to a JSONata expression, evaluated synchronously', () => {
     const expression = compileExpression('$join(customerGroups, ";")');
-    expect(expression.async).toBe(true);
-    await expect(expression.evaluate({ customerGroups: ['a', 'b'] })).resolves.toBe('a;b');
+    expect(expression.kind).toBe('jsonata');
+    expect(expression.evaluate({ customerGroups: ['a', 'b'] })).toBe('a;b');
   });
 
-  it('evaluates JSONata keywords as JSONata, not as field names', async () => {
+  it('gives JSONata results as plain values of this realm', () => {
+    const result = compileExpression('{ "ids": [id, id + 1], "n": $count(xs) }').evaluate({ id: 1, xs: [1, 2] });
+    expect(result).toStrictEqual({ ids: [1, 2], n: 2 });
+    expect((result as { ids: unknown }).ids).toBeInstanceOf(Array);
+  });
+
+  it('evaluates JSONata keywords as JSONata, not as field names', () => {
     const expression = compileExpression('true');
-    expect(expression.async).toBe(true);
-    await expect(expression.evaluate({ true: 'field' })).resolves.toBe(true);
+    expect(expression.kind).toBe('jsonata');
+    expect(expression.evaluate({ true: 'field' })).toBe(true);
   });
 
   it('gives undefined for missing fields and missing parents', () => {
@@ -75,7 +82,7 @@ describe('compileExpression', () => {
     ['objects through an array', 'lines.item', { lines: [{ item: { a: 1 } }, { item: { a: 2 } }] }],
   ])('reads %s as JSONata does (%s)', async (_name, path, record) => {
     const fast = compileExpression(path);
-    expect(fast.async).toBe(false);
+    expect(fast.kind).toBe('path');
     expect(asJson(fast.evaluate(record))).toEqual(asJson(await jsonata(path).evaluate(record)));
   });
 
@@ -83,19 +90,44 @@ describe('compileExpression', () => {
     expect(() => compileExpression('$join(customerGroups')).toThrow();
   });
 
-  it('rejects with a PageflowError naming the expression when evaluation fails', async () => {
-    const failure = compileExpression('$number(id)').evaluate({ id: 'cst_1' });
-    await expect(failure).rejects.toBeInstanceOf(PageflowError);
-    await expect(failure).rejects.toThrow('expression "$number(id)" failed: Unable to cast value to a number: "cst_1"');
+  it('throws an ExpressionError naming the expression and the record when evaluation fails', () => {
+    const failure = () => compileExpression('$number(id)').evaluate({ id: 'cst_1' });
+    expect(failure).toThrow(ExpressionError);
+    expect(failure).toThrow('expression: "$number(id)" failed on record 1 ({"id":"cst_1"}): Unable to cast value to a number: "cst_1"');
+  });
+
+  it.each([
+    { name: 'a constructor', record: { id: 1 }, path: 'constructor' },
+    { name: 'a toString', record: { id: 1 }, path: 'toString' },
+    { name: 'a nested constructor', record: { address: { city: 'x' } }, path: 'address.constructor' },
+    { name: 'a __proto__', record: { id: 1 }, path: '__proto__' },
+  ])('reads only own fields: $name the record lacks is missing', ({ record, path }) => {
+    expect(compileExpression(path).evaluate(record)).toBeUndefined();
+  });
+
+  it('reads own fields named like inherited ones', () => {
+    const record = JSON.parse('{"constructor":"c","toString":"t","__proto__":{"x":1}}');
+    expect(compileExpression('constructor').evaluate(record)).toBe('c');
+    expect(compileExpression('toString').evaluate(record)).toBe('t');
+    expect(compileExpression('__proto__.x').evaluate(record)).toBe(1);
+  });
+
+  it('passes exact numbers through field paths, and gives them to JSONata as strings', () => {
+    const record = { id: new ExactNumber('12345678901234567890'), lines: [{ n: new ExactNumber('1e400') }] };
+    expect(compileExpression('id').evaluate(record)).toBe(record.id);
+    expect(compileExpression('lines.n').evaluate(record)).toBe(record.lines[0].n);
+    expect(compileExpression('id.text').evaluate(record)).toBeUndefined();
+    expect(compileExpression('$type(id) & ":" & id').evaluate(record)).toBe('string:12345678901234567890');
+    expect(compileExpression('$string(lines[0].n)').evaluate(record)).toBe('1e400');
   });
 });
 
 describe('toExpression', () => {
-  it('wraps a function as a synchronous expression named after it', () => {
+  it('wraps a function as an expression named after it', () => {
     const expression = toExpression(function companyOf(record) {
       return record.companyName;
     });
-    expect(expression).toMatchObject({ text: 'companyOf', async: false });
+    expect(expression).toMatchObject({ text: 'companyOf', kind: 'function' });
     expect(expression.evaluate({ companyName: 'X' })).toBe('X');
   });
 });

@@ -4,7 +4,10 @@ import { RejectRouter } from '../../src/pipeline/reject-router';
 import { RunMetrics } from '../../src/pipeline/run-metrics';
 import { silentLogger } from '../../src/logger';
 import type { DataRecord } from '../../src/record';
+import { ExactNumber } from '../../src/json/exact-number';
+import { parseJson } from '../../src/json/parse-json';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { recordingLogger } from './steps';
 
 const values = {
   a: { id: 1, email: 'A@example.nl' },
@@ -98,7 +101,7 @@ describe('dedupBy', () => {
     });
   });
 
-  describe('with a JSONata expression (asynchronous)', () => {
+  describe('with a JSONata expression (in batches)', () => {
     it('drops duplicates by the computed key, in order', async () => {
       const records = [values.a, values.b, values.c, values.d];
       await expect(lastValueFrom(from(records).pipe(dedupBy('$lowercase(email)'), toArray()))).resolves.toEqual([values.a, values.b]);
@@ -159,5 +162,38 @@ describe('dedupBy', () => {
       await expect(lastValueFrom(from([values.a, values.b, values.c, values.a]).pipe(operator, toArray()))).resolves.toEqual([values.a, values.b]);
       expect(build.metrics.duplicates).toBe(2);
     });
+  });
+});
+
+describe('dedupBy and what records hold', () => {
+  const dedupe = (records: DataRecord[], key: string) => lastValueFrom(from(records).pipe(dedupBy(key), toArray()));
+
+  it('keeps apart exact numbers that a JavaScript number would take for one', async () => {
+    const records = parseJson('[{"id":9007199254740993},{"id":9007199254740992},{"id":9007199254740993},{"id":12345678901234567890}]') as DataRecord[];
+    expect((await dedupe(records, 'id')).map((record) => String(record.id))).toEqual(['9007199254740993', '9007199254740992', '12345678901234567890']);
+  });
+
+  it('keeps exact numbers in composite keys apart from strings of the same digits', async () => {
+    const records = [{ id: new ExactNumber('12345678901234567890') }, { id: '12345678901234567890' }];
+    expect(await lastValueFrom(from(records).pipe(dedupBy((record) => [record.id]), toArray()))).toEqual(records);
+  });
+
+  it('keeps every record that has no own field of the key, whatever its name', async () => {
+    const records = [{ id: 1 }, { id: 2 }];
+    expect(await dedupe(records, 'constructor')).toEqual(records);
+    expect(await dedupe(records, 'toString')).toEqual(records);
+    expect(await dedupe(records, '__proto__')).toEqual(records);
+  });
+
+  it('deduplicates by an own field named like an inherited one', async () => {
+    const records = JSON.parse('[{"constructor":"a","__proto__":1},{"constructor":"a","__proto__":2},{"constructor":"b","__proto__":1}]') as DataRecord[];
+    expect(await dedupe(records, 'constructor')).toEqual([records[0], records[2]]);
+    expect(await dedupe(records, '__proto__')).toEqual([records[0], records[1]]);
+  });
+
+  it('warns once when none of the records has the key field', async () => {
+    const logger = recordingLogger();
+    await lastValueFrom(from([{ id: 1 }, { id: 2 }]).pipe(dedupBy('ID', { logger }), toArray()));
+    expect(logger.lines.map(({ message }) => message)).toEqual(['dedup: none of the 2 records has a field "ID"; is it spelled right?']);
   });
 });

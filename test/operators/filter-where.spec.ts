@@ -5,6 +5,7 @@ import { RunMetrics } from '../../src/pipeline/run-metrics';
 import { silentLogger } from '../../src/logger';
 import type { DataRecord } from '../../src/record';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { configProblems, recordingRejects, runSteps } from './steps';
 
 const values = {
   a: { id: 1, integration: 'acumulus', active: true, address: { city: 'Utrecht' } },
@@ -75,7 +76,7 @@ describe('filterWhere', () => {
     });
   });
 
-  describe('with a JSONata expression (asynchronous)', () => {
+  describe('with a JSONata expression (in batches)', () => {
     const all = [values.a, values.b, values.c, values.d];
 
     it('keeps the matching records, in order', async () => {
@@ -88,7 +89,7 @@ describe('filterWhere', () => {
 
     it('errors with a message naming the expression when it fails on a record', async () => {
       const failing$ = from(all).pipe(filterWhere('id + integration > 1'));
-      await expect(lastValueFrom(failing$)).rejects.toThrow(/^expression "id \+ integration > 1" failed: .*"\+" operator/);
+      await expect(lastValueFrom(failing$)).rejects.toThrow(/^filter: "id \+ integration > 1" failed on record 1 \(\{"id":1,.*\): .*"\+" operator/);
     });
 
     it('passes an upstream error through after the records before it', async () => {
@@ -125,5 +126,20 @@ describe('filterWhere', () => {
       rejects: new RejectRouter(),
     });
     await expect(lastValueFrom(from(Object.values(values)).pipe(operator, toArray()))).resolves.toEqual([values.b, values.d]);
+  });
+});
+
+describe('the `filter` transform with { where, onError }', () => {
+  it('keeps what the condition keeps and sends the records it fails on to the rejects', async () => {
+    const rejects = recordingRejects();
+    const kept = await runSteps('  - filter: { where: "$number(total) > 2", onError: reject }', [{ total: '3' }, { total: 'x' }, { total: '1' }], { rejects });
+    expect(kept).toEqual([{ total: '3' }]);
+    expect(rejects.rejected.map(({ record, step }) => [record, step])).toEqual([[{ total: 'x' }, 'filter']]);
+    expect(filterOperator.usesRejects?.(filterOperator.config.parse({ where: 'a', onError: 'reject' }))).toBe(true);
+    expect(filterOperator.usesRejects?.(filterOperator.config.parse('a'))).toBe(false);
+  });
+
+  it('reports an unknown option', () => {
+    expect(configProblems('  - filter: { where: active, onErorr: reject }').join('\n')).toContain('transforms[0].filter');
   });
 });

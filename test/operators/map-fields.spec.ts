@@ -5,6 +5,8 @@ import { RunMetrics } from '../../src/pipeline/run-metrics';
 import { silentLogger } from '../../src/logger';
 import type { DataRecord } from '../../src/record';
 import { createTestScheduler } from '../helpers/test-scheduler';
+import { operatorBattery } from './battery';
+import { buildSteps, configProblems, recordingLogger, recordingRejects, runSteps } from './steps';
 
 const customer = (id: number, overrides: DataRecord = {}): DataRecord => ({
   id: `cst_${id}`,
@@ -94,7 +96,7 @@ describe('mapFields', () => {
     });
   });
 
-  describe('with JSONata expressions (asynchronous)', () => {
+  describe('with JSONata expressions (in batches)', () => {
     it('evaluates each field, mixed with plain paths, keeping record order', async () => {
       const records = [1, 2, 3, 4, 5].map((id) => customer(id, id === 3 ? { customerGroups: [] } : {}));
       const mapped = await lastValueFrom(
@@ -118,7 +120,9 @@ describe('mapFields', () => {
 
     it('errors with a message naming the expression when it fails on a record', async () => {
       const failing$ = of(customer(1), customer(2, { companyName: 42 })).pipe(mapFields({ upper: '$uppercase(companyName)' }));
-      await expect(lastValueFrom(failing$.pipe(toArray()))).rejects.toThrow(/^expression "\$uppercase\(companyName\)" failed: /);
+      await expect(lastValueFrom(failing$.pipe(toArray()))).rejects.toThrow(
+        /^map, field "upper": "\$uppercase\(companyName\)" failed on record 2 \(\{"id":"cst_2","companyName":42,.*\): Argument 1 of function "uppercase"/,
+      );
     });
 
     it('passes an upstream error through after the records before it', async () => {
@@ -169,3 +173,87 @@ function mapFieldsOnce(record: DataRecord, fields: Parameters<typeof mapFields>[
   if (!output) throw new Error('mapFields did not emit synchronously');
   return output;
 }
+
+describe('mapFields in batches, with budgets and rejects', () => {
+  const records = [
+    { id: 1, name: 'a' },
+    { id: 2, name: 'b' },
+  ];
+
+  operatorBattery({
+    make: () => mapFields({ id: 'id', upper: '$uppercase(name)' }),
+    input: { a: records[0], b: records[1] },
+    output: { marble: '-x-y-|', values: { x: { id: 1, upper: 'A' }, y: { id: 2, upper: 'B' } } },
+    failing: {
+      make: () => mapFields({ id: 'id', upper: 'id = 2 ? $error("no upper for 2") : $uppercase(name)' }),
+      marble: '-x-#',
+      error: expect.objectContaining({ name: 'ExpressionError', step: 'map', field: 'upper', recordNumber: 2, reason: 'no upper for 2' }),
+    },
+    producedBeforeStop: 50,
+  });
+
+  it('evaluates a whole page in one batch and keeps record numbers across batches', async () => {
+    const many = Array.from({ length: 2500 }, (_, index) => ({ id: index + 1 }));
+    const failing = lastValueFrom(from(many).pipe(mapFields({ n: 'id = 2345 ? $error("stop") : id * 2' }), toArray()));
+    await expect(failing).rejects.toMatchObject({ recordNumber: 2345, record: { id: 2345 } });
+    expect(await lastValueFrom(from(many).pipe(mapFields({ n: 'id * 2' }), toArray()))).toEqual(many.map(({ id }) => ({ n: id * 2 })));
+  });
+
+  it('sends a record an expression fails on to the rejects, with the error naming it', async () => {
+    const rejects = recordingRejects();
+    const mapped = await lastValueFrom(
+      from([{ total: '1' }, { total: 'x' }, { total: '3' }]).pipe(mapFields({ total: '$number(total)' }, { onError: 'reject', rejects }), toArray()),
+    );
+    expect(mapped).toEqual([{ total: 1 }, { total: 3 }]);
+    expect(rejects.rejected).toHaveLength(1);
+    expect(rejects.rejected[0]).toMatchObject({ record: { total: 'x' }, step: 'map' });
+    expect(String(rejects.rejected[0].error)).toContain('map, field "total": "$number(total)" failed on record 2 ({"total":"x"}): Unable to cast value to a number: "x"');
+  });
+
+  it('fails the run on a budget overrun even with onError: reject', async () => {
+    const rejects = recordingRejects();
+    const recursing = mapFields({ n: '($f := function($x) { $f($x) + 1 }; $f(1))' }, { onError: 'reject', rejects, budget: { timeoutMs: 1000, maxDepth: 50 } });
+    await expect(lastValueFrom(from(records).pipe(recursing))).rejects.toMatchObject({
+      code: 'PF_EXPRESSION_BUDGET',
+      budget: 'depth',
+      message: expect.stringContaining('map, field "n": "($f := function($x) { $f($x) + 1 }; $f(1))" failed on record 1 ({"id":1,"name":"a"}): nested deeper than 50'),
+    });
+    expect(rejects.rejected).toEqual([]);
+  });
+
+  it('warns about a field path only when none of the first 1,000 records has it', async () => {
+    const logger = recordingLogger();
+    const late = [...Array.from({ length: 1000 }, (_, index) => ({ id: index })), { id: 1000, late: 'x' }];
+    await lastValueFrom(from(late).pipe(mapFields({ id: 'id', late: 'late', nmae: 'customer.nmae' }, { logger }), toArray()));
+    expect(logger.lines).toEqual([
+      { level: 'warn', message: 'map: none of the first 1,000 records has a field "late"; is it spelled right?' },
+      { level: 'warn', message: 'map: none of the first 1,000 records has a field "customer.nmae" (for "nmae"); is it spelled right?' },
+    ]);
+  });
+
+  it('warns again in a second run: the watch is per subscription', async () => {
+    const logger = recordingLogger();
+    const mapped$ = from([{ id: 1 }]).pipe(mapFields({ x: 'missing' }, { logger }));
+    await lastValueFrom(mapped$);
+    await lastValueFrom(mapped$);
+    expect(logger.lines).toHaveLength(2);
+  });
+});
+
+describe('the `map` transform', () => {
+  it('builds from { fields, onError } and takes the pipeline\'s expression budget', async () => {
+    const rejects = recordingRejects();
+    expect(await runSteps('  - map:\n      fields: { n: $number(n) }\n      onError: reject', [{ n: '1' }, { n: 'x' }], { rejects })).toEqual([{ n: 1 }]);
+    expect(rejects.rejected).toHaveLength(1);
+    const steps = buildSteps('  - map: { n: "($f := function($x) { $f($x) + 1 }; $f(1))" }', {}, 'expressions: { timeout: 2s, maxDepth: 40 }\n');
+    await expect(lastValueFrom(of({ id: 1 }).pipe(steps[0]))).rejects.toThrow('nested deeper than 40 (expressions.maxDepth)');
+  });
+
+  it.each([
+    { top: 'expressions: { timeout: 0s }\n', problem: 'expressions.timeout: expected a time longer than 0' },
+    { top: 'expressions: { maxDepth: 2 }\n', problem: 'expressions.maxDepth: Too small: expected number to be >=10' },
+    { top: 'expressions: { timeout: soon }\n', problem: 'expressions.timeout: expected a duration such as 500ms, 2s or 1m, got "soon"' },
+  ])('reports a bad expression budget: $problem', ({ top, problem }) => {
+    expect(configProblems('  - map: { id: id }', top).join('\n')).toContain(problem);
+  });
+});

@@ -148,8 +148,8 @@ describe('parsePipeline', () => {
 
   it('explains a step that is not a single-key mapping', () => {
     expect(configError(valid({ transforms: 'transforms:\n  - dedup\n  - dedup: id\n    map: {a: b}' })).issues).toEqual([
-      expect.objectContaining({ path: 'transforms[0]', message: `expected a step like "dedup: id" (one of: dedup, filter, map), got the string "dedup"` }),
-      expect.objectContaining({ path: 'transforms[1]', message: 'expected exactly one transform per step (one of: dedup, filter, map), got 2 keys' }),
+      expect.objectContaining({ path: 'transforms[0]', message: `expected a step like "dedup: id" (one of: dedup, filter, map, set, omit, rename, flatten, explode, validate), got the string "dedup"` }),
+      expect.objectContaining({ path: 'transforms[1]', message: 'expected exactly one transform per step (one of: dedup, filter, map, set, omit, rename, flatten, explode, validate), got 2 keys' }),
     ]);
   });
 
@@ -161,7 +161,7 @@ describe('parsePipeline', () => {
 
   it('names a value of the wrong type and the type expected', () => {
     expect(configError(valid({ transforms: 'transforms:\n  - filter: 3' })).issues).toEqual([
-      { path: 'transforms[0].filter', line: 6, column: 13, message: 'Invalid input: expected string, received number' },
+      { path: 'transforms[0].filter', line: 6, column: 13, message: 'Invalid input: expected string | object' },
     ]);
   });
 
@@ -201,7 +201,7 @@ describe('parsePipeline', () => {
       { path: 'sinks[0].colums', line: 9, column: 5, message: 'unknown key "colums" (did you mean "columns"?)' },
       { path: 'sinks[0].Format', line: 10, column: 5, message: 'unknown key "Format" (did you mean "format"?)' },
       { path: 'sink', line: 11, column: 1, message: 'unknown key "sink" (did you mean "sinks"?)' },
-      { path: 'whatever', line: 12, column: 1, message: 'unknown key "whatever" (expected one of: name, description, state, source, transforms, sinks, rejects, maxRejects)' },
+      { path: 'whatever', line: 12, column: 1, message: 'unknown key "whatever" (expected one of: name, description, state, expressions, source, transforms, sinks, rejects, maxRejects)' },
     ]);
   });
 
