@@ -143,6 +143,23 @@ export const HOSTILE_CASES: readonly HostileCase[] = [
     outcome: { error: /^page 1 \(.*\): response is not JSON \(starts with "<!DOCTYPE html><html><body><form action="\)$/ },
   },
   {
+    name: 'a column that first appears on a later page',
+    serve: () => simpleApi(2, ({ n, normal }) => (n === 2 ? { body: { ...normal().body, data: [{ id: '2-1', name: 'Customer 2-1', email: 'new@example.nl' }] } } : normal())),
+    outcome: { error: /^\[sink:file:out\/export\.csv\] record 1 of page 2 \(.*\) has a field "email" that is not a column .*columns:/ },
+  },
+  {
+    name: 'numbers a JavaScript number cannot hold',
+    serve: () => () => ({ raw: '{"data":[{"id":12345678901234567890,"name":1e400},{"id":9007199254740993,"name":0.1000000000000000055511151231257827},{"id":9007199254740992,"name":2}],"next_page_url":null}' }),
+    source: {},
+    outcome: { records: ['12345678901234567890,1e400', '9007199254740993,0.1000000000000000055511151231257827', '9007199254740992,2'] },
+  },
+  {
+    name: 'keys named like inherited properties',
+    serve: () => () => ({ raw: '{"data":[{"id":"a","name":"x","constructor":"c","toString":"t","__proto__":"p"}],"next_page_url":null}' }),
+    // Own properties like any other: columns of their own, values as sent.
+    outcome: { records: ['a,x,c,t,p'] },
+  },
+  {
     name: 'a password in the configured URL',
     serve: () => simpleApi(2),
     source: { url: 'http://svc:${HOSTILE_PASSWORD}@${API_HOST}/items', auth: undefined },
