@@ -3,7 +3,7 @@ import { RecordShapeError } from '../../src/operators/record-fields';
 import { setFields, setOperator } from '../../src/operators/set-fields';
 import type { DataRecord } from '../../src/record';
 import { operatorBattery } from './battery';
-import { buildSteps, configProblems, recordingLogger, recordingRejects, runSteps } from './steps';
+import { configProblems, recordingLogger, recordingRejects, runSteps } from './steps';
 
 const a = { id: 1, name: 'Ada', address: { city: 'Utrecht' } };
 const b = { id: 2, name: 'Bo', address: { city: 'Zwolle' } };
