@@ -1,4 +1,6 @@
+import { ConfigError } from '../errors/config-error';
 import { formatOf } from '../formats/format-options';
+import { parseConfigText } from '../pipeline/load-pipeline';
 import { formatPath, type PathSegment } from '../pipeline/issue-path';
 import type { ComponentConfig, LocatedIssue, PipelineDefinition } from '../pipeline/schema';
 import { OutputPath } from '../sinks/output-path';
@@ -53,6 +55,14 @@ export function splitProblems(definition: PipelineDefinition): LocatedIssue[] {
     }
   }
   return issues;
+}
+
+/** Throws a `ConfigError` naming every reason (at its line of the file) why the pipeline cannot be split; nothing when it can. */
+export function refuseSplit(definition: PipelineDefinition, text: string, file: string): void {
+  const problems = splitProblems(definition);
+  if (problems.length === 0) return;
+  const located = parseConfigText(text, file, 'pipeline');
+  throw new ConfigError(file, problems.map((problem) => located.locate(problem)));
 }
 
 /** Pages `first`…`last` in ranges of `size` pages (the last one possibly shorter). */

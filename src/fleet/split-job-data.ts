@@ -26,8 +26,8 @@ export const splitJob = z.strictObject({
     .optional(),
   /** The children were added: a parent run again does not add them twice. */
   childrenAdded: z.literal(true).optional(),
-  /** Every final object is complete: what is left is removing the parts. */
-  assembled: z.literal(true).optional(),
+  /** Every final object is complete (their sizes, sink by sink): what is left is removing the parts. */
+  assembled: z.array(z.int().min(0)).optional(),
   /** Why the export failed: children still running see it and stop. */
   failed: z.string().optional(),
 });
