@@ -22,6 +22,8 @@ export interface S3WithUploads {
   /** The keys of the bucket's objects. */
   keys(bucket: string): Promise<string[]>;
   readObject(bucket: string, key: string): Promise<Buffer>;
+  /** UploadPartCopy requests answered so far. */
+  partCopies(): number;
   close(): Promise<void>;
 }
 
@@ -92,7 +94,9 @@ export async function startS3WithUploads(buckets: readonly string[]): Promise<S3
 
   const endpoint = `http://127.0.0.1:${port}`;
   /** UploadPartCopy: the source's bytes (or range) become the part, with the MD5 ETag s3rver gives parts. */
+  let partCopies = 0;
   const copyPart = async (upload: string, partNumber: number, source: string, range: string | string[] | undefined): Promise<string> => {
+    partCopies += 1;
     const [sourceBucket, ...sourceKey] = decodeURIComponent(source.replace(/^\//, '')).split('/');
     const object = await client.send(new GetObjectCommand({ Bucket: sourceBucket, Key: sourceKey.join('/'), Range: typeof range === 'string' ? range : undefined }));
     const bytes = Buffer.from(await object.Body!.transformToByteArray());
@@ -112,6 +116,7 @@ export async function startS3WithUploads(buckets: readonly string[]): Promise<S3
     endpoint,
     openUploads,
     keys: async (bucket) => ((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((object) => object.Key ?? ''),
+    partCopies: () => partCopies,
     readObject: async (bucket, key) => Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray()),
     async close() {
       client.destroy();
