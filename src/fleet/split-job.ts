@@ -77,8 +77,15 @@ export function runSplitJob(attempt: JobAttempt & { readonly data: SplitData }, 
     });
     const metrics = figuresOf(job.definition, results, run);
     if (!data.split.assembled) {
-      checkRejects(job.definition, results);
-      await update({ ...data.split, assembled: await assemble(job.definition, plan, results, run, logger, attempt.signal) });
+      try {
+        checkRejects(job.definition, results);
+        await update({ ...data.split, assembled: await assemble(job.definition, plan, results, run, logger, attempt.signal) });
+      } catch (error) {
+        // No later attempt will assemble them: the parts go. (A shutdown puts the job back: they stay.)
+        const last = error instanceof FinalJobError || (!attempt.signal?.aborted && (handle.job.attemptsMade ?? 0) + 1 >= (handle.job.opts.attempts ?? 1));
+        if (last) await removeParts(job.definition, plan.ranges, run, logger);
+        throw error;
+      }
     }
     data.split.assembled!.forEach((bytes, index) => (metrics.sinks[index].bytes = bytes));
     track(metrics, { since: attempt.startedAt.getTime() });

@@ -21,7 +21,7 @@ export const stateConfig = z
   .strictObject({
     path: z.string().min(1).meta({
       description:
-        'Where the state between runs is kept (the incremental cursor, the last run, the lock): a local file, s3://bucket/key with the S3 options below (credentials from the AWS default chain, as for the S3 sink), or redis:<key> in the Redis of the worker running the job (`pageflow run`: $PAGEFLOW_REDIS_URL).',
+        'Where the state between runs is kept (the incremental cursor, the last run, the lock): a local file, s3://bucket/key with the S3 options below (credentials from the AWS default chain, as for the S3 sink), or `redis:<key>` in the Redis of the worker running the job (`pageflow run`: `$PAGEFLOW_REDIS_URL`).',
       examples: ['state/customers.json', 's3://exports/state/customers.json', 'redis:customers-${TENANT}'],
     }),
     lease: duration
