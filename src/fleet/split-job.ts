@@ -65,9 +65,11 @@ export function runSplitJob(attempt: JobAttempt & { readonly data: SplitData }, 
       await update({ ...data.split, childrenAdded: true });
     }
     if (!data.split.assembled) {
-      await failIfARangeFailed(handle, job.definition, plan, ids, run, logger, update, data);
+      const failing: FailingExport = { job: handle.job, definition: job.definition, plan, ids, run, logger, markFailed: (reason: string) => update({ ...data.split, failed: reason }) };
+      // Before waiting: a range may have failed before the parent got here; after: one may have been the last to end.
+      await failIfARangeFailed(failing);
       if (await handle.job.moveToWaitingChildren(handle.token ?? '')) return 'waiting';
-      await failIfARangeFailed(handle, job.definition, plan, ids, run, logger, update, data);
+      await failIfARangeFailed(failing);
     }
     const values = await handle.job.getChildrenValues();
     const results = ids.map((id, index) => {
@@ -117,26 +119,30 @@ async function addRanges({ job, queue }: SplitHandle, data: SplitData, plan: Spl
   for (let start = 0; start < children.length; start += 500) await queue.addBulk(children.slice(start, start + 500));
 }
 
+/** What `failIfARangeFailed` needs of an export. */
+interface FailingExport {
+  readonly job: SplitHandle['job'];
+  readonly definition: PipelineDefinition;
+  readonly plan: SplitPlan;
+  /** The ranges' job ids, in page order. */
+  readonly ids: readonly string[];
+  readonly run: RunPlaceholders;
+  readonly logger: Logger;
+  /** Records the export's failure where its running ranges look. */
+  markFailed(reason: string): Promise<void>;
+}
+
 /**
  * When a range failed for good: marks the export failed (running ranges see it and stop), drops the
  * ranges not started, waits for the others to stop, removes every part, and fails for good.
  */
-async function failIfARangeFailed(
-  { job }: SplitHandle,
-  definition: PipelineDefinition,
-  plan: SplitPlan,
-  ids: readonly string[],
-  run: RunPlaceholders,
-  logger: Logger,
-  update: (split: SplitJob) => Promise<void>,
-  data: SplitData,
-): Promise<void> {
+async function failIfARangeFailed({ job, definition, plan, ids, run, logger, markFailed }: FailingExport): Promise<void> {
   const failures = await job.getIgnoredChildrenFailures();
   const failed = ids.findIndex((id) => failures[`${job.queueQualifiedName}:${id}`] !== undefined);
   if (failed < 0) return;
   const range = plan.ranges[failed];
   const reason = `pages ${range.from}–${range.to} (job ${ids[failed]}) failed: ${failures[`${job.queueQualifiedName}:${ids[failed]}`]}`;
-  await update({ ...data.split, failed: reason });
+  await markFailed(reason);
   await job.removeUnprocessedChildren();
   for (const deadline = Date.now() + RANGES_STOP_MS; ; await sleep(500)) {
     const { unprocessed = 0 } = await job.getDependenciesCount({ unprocessed: true });
