@@ -87,7 +87,7 @@ export async function planSplit(job: LoadedJob, pagesPerRange: number, options: 
   const { page: _next, until: _until, ...position } = first.position ?? {};
   const last = first.end ? start : position.last;
   if (typeof last !== 'number') throw new Error(`the first page gave no page count (source position ${JSON.stringify(first.position)})`);
-  return { ranges: pageRanges(start, last, pagesPerRange), position, ...(columns ? { columns } : {}) };
+  return { ranges: pageRanges(start, last, pagesPerRange), position, ...(needsColumns && columns ? { columns } : {}) };
 }
 
 /** The source's `resumeFrom` for a range: its first page (numbered in the whole export) with the plan's count, stopping after its last. */
