@@ -31,6 +31,7 @@ export type { LockHolder, LockState, StateStore } from './state/state-store';
 export type { CursorState, LastRun, PipelineState, RunCheckpoint } from './state/state-document';
 export { createFileStateStore } from './state/file-state-store';
 export { createS3StateStore, type S3StateStoreOptions } from './state/s3-state-store';
+export { createRedisStateStore, type RedisStateStoreOptions } from './state/redis-state-store';
 export { RedisRateBudgets, type RedisRateBudgetsOptions } from './fleet/redis-rate-budgets';
 export { buildPipeline, type BuiltPipeline, type BuildOptions } from './pipeline/build-pipeline';
 export { createDefaultRegistry } from './pipeline/builtins';

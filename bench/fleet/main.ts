@@ -10,6 +10,8 @@ import { Redis } from 'ioredis';
 import { DEFAULT_JOB_POLICY } from '../../src/fleet/fleet-defaults';
 import { enqueueJobs, type PipelineQueue, prepareJobs } from '../../src/fleet/enqueue-jobs';
 import { startRedisServer } from '../../test/helpers/redis-server';
+import { S3RVER_CREDENTIALS } from '../../test/helpers/s3-server';
+import { startS3WithUploads } from '../../test/fleet/helpers/s3-with-uploads';
 import { startTenantApi } from '../../test/fleet/helpers/tenant-api';
 
 /** The job mix: per tenant, small, medium and large exports (pages of 50 records, 25 ms per page). */
@@ -23,17 +25,24 @@ const PER_PAGE = 50;
 const LATENCY_MS = 25;
 const CONCURRENCY = 2;
 const CLI_MAIN = resolve(__dirname, '..', '..', '..', '..', 'dist', 'cli', 'main.js');
+/** One large page-number export to S3: in one job on one worker, or split into ranges over three. */
+const SPLIT = { pages: 400, perPage: 50, latencyMs: 25, splitPages: 100, workers: 3 } as const;
+const AWS_ENV = { AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey, AWS_REGION: 'us-east-1' };
 
 interface Row {
   readonly workers: number;
   readonly wallMs: number;
   readonly jobs: number;
   readonly pages: number;
+  /** The split case's runs: one job, or split. Absent: the job mix. */
+  readonly mode?: 'whole' | 'split';
 }
 
 /**
  * `npm run bench:fleet`: the same job mix run by 1, 2 and 4 `pageflow worker` processes (each running
  * 2 jobs at once) against one Redis and a loopback API; wall time from enqueue to the last job done.
+ * Then one large export to S3 (s3rver), in one job on one worker and split over three
+ * (`--split-pages`); wall time from enqueue to the assembled object.
  */
 async function main(): Promise<void> {
   const { values } = parseArgs({ options: { runs: { type: 'string', default: '3' } } });
@@ -86,13 +95,15 @@ sinks:
         }
       }
     }
+    rows.push(...(await splitRuns(redis.url, outDir, runs)));
   } finally {
     await Promise.all([redis.close(), api.close(), rm(outDir, { recursive: true, force: true })]);
   }
 
   const [cpu] = cpus();
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-  const byWorkers = [1, 2, 4].map((workers) => ({ ...rows.find((row) => row.workers === workers)!, wallMs: median(rows.filter((row) => row.workers === workers).map((row) => row.wallMs)) }));
+  const mix = rows.filter((row) => !row.mode);
+  const byWorkers = [1, 2, 4].map((workers) => ({ ...mix.find((row) => row.workers === workers)!, wallMs: median(mix.filter((row) => row.workers === workers).map((row) => row.wallMs)) }));
   const single = byWorkers[0].wallMs;
   const pages = byWorkers[0].pages;
   process.stdout.write(
@@ -105,18 +116,87 @@ sinks:
       '| ---: | ---: | ---: | ---: | ---: | ---: | --- |',
       ...byWorkers.map(
         ({ workers, wallMs, jobs: count }) =>
-          `| ${workers} | ${(wallMs / 1000).toFixed(2)} s | ${((count * 1000) / wallMs).toFixed(1)} | ${Math.round((pages * 1000) / wallMs)} | ${Math.round((pages * PER_PAGE * 1000) / wallMs)} | ${(single / wallMs).toFixed(2)}× | ${rows
+          `| ${workers} | ${(wallMs / 1000).toFixed(2)} s | ${((count * 1000) / wallMs).toFixed(1)} | ${Math.round((pages * 1000) / wallMs)} | ${Math.round((pages * PER_PAGE * 1000) / wallMs)} | ${(single / wallMs).toFixed(2)}× | ${mix
             .filter((row) => row.workers === workers)
             .map((row) => (row.wallMs / 1000).toFixed(2))
             .join(', ')} |`,
       ),
       '',
+      `Split: one export of ${SPLIT.pages} pages of ${SPLIT.perPage} records (${SPLIT.latencyMs} ms per page, one request at a time) to one S3 object (s3rver)`,
+      '',
+      '| Run | Workers | Wall time | Pages/s | Speed-up | Runs (s) |',
+      '| --- | ---: | ---: | ---: | ---: | --- |',
+      ...(['whole', 'split'] as const).map((mode) => {
+        const times = rows.filter((row) => row.mode === mode).map((row) => row.wallMs);
+        const wallMs = median(times);
+        const whole = median(rows.filter((row) => row.mode === 'whole').map((row) => row.wallMs));
+        const label = mode === 'whole' ? 'one job' : `--split-pages ${SPLIT.splitPages}`;
+        return `| ${label} | ${mode === 'whole' ? 1 : SPLIT.workers} | ${(wallMs / 1000).toFixed(2)} s | ${Math.round((SPLIT.pages * 1000) / wallMs)} | ${(whole / wallMs).toFixed(2)}× | ${times.map((ms) => (ms / 1000).toFixed(2)).join(', ')} |`;
+      }),
+      '',
     ].join('\n'),
   );
 }
 
-async function startWorker(redisUrl: string, queue: string): Promise<ChildProcess> {
-  const child = spawn(process.execPath, [CLI_MAIN, 'worker', '--redis', redisUrl, '--queue', queue, '--concurrency', String(CONCURRENCY)], { stdio: ['ignore', 'ignore', 'pipe'] });
+/** The split case: the export as one job on one worker, then split over `SPLIT.workers` workers, `runs` times each. */
+async function splitRuns(redisUrl: string, outDir: string, runs: number): Promise<Row[]> {
+  const [api, s3] = await Promise.all([
+    startTenantApi({ tokens: { 'token-split': 'split' }, pages: SPLIT.pages, perPage: SPLIT.perPage, latencyMs: SPLIT.latencyMs, recordBytes: 200 }),
+    startS3WithUploads(['bench']),
+  ]);
+  const pipeline = join(outDir, 'split.yaml');
+  await writeFile(
+    pipeline,
+    `name: bench-split
+source:
+  type: http
+  url: ${api.url}
+  auth: { type: bearer, token: token-split }
+  pagination: { type: page-number, lastPage: last_page }
+sinks:
+  - type: s3
+    bucket: bench
+    key: split/{runId}.csv
+    endpoint: ${s3.endpoint}
+    forcePathStyle: true
+`,
+  );
+  const rows: Row[] = [];
+  try {
+    for (const mode of ['whole', 'split'] as const) {
+      const workers = mode === 'whole' ? 1 : SPLIT.workers;
+      for (let run = 1; run <= runs; run += 1) {
+        const queueName = `bench-${mode}-${run}`;
+        process.stderr.write(`split case: ${mode === 'whole' ? 'one job' : `split over ${workers} workers`}, run ${run} of ${runs}\n`);
+        const processes = await Promise.all(Array.from({ length: workers }, () => startWorker(redisUrl, queueName, AWS_ENV)));
+        const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+        const queue: PipelineQueue = new Queue(queueName, { connection });
+        try {
+          const [job] = await prepareJobs({ file: pipeline, set: [], jobs: [{ variables: {} }], env: {}, splitPages: mode === 'split' ? SPLIT.splitPages : undefined });
+          const started = Date.now();
+          await enqueueJobs(queue, [job], DEFAULT_JOB_POLICY);
+          for (let state = ''; state !== 'completed'; await delay(20)) {
+            state = await queue.getJobState(job.id);
+            if (state === 'failed') throw new Error(`the export failed: ${(await queue.getJob(job.id))?.failedReason}`);
+          }
+          const done = (await queue.getJob(job.id))!;
+          if (done.returnvalue.pages !== SPLIT.pages) throw new Error(`the export read ${done.returnvalue.pages} pages`);
+          rows.push({ workers, wallMs: (done.finishedOn ?? 0) - started, jobs: 1, pages: SPLIT.pages, mode });
+        } finally {
+          await queue.close();
+          connection.disconnect();
+          await Promise.all(processes.map(stopWorker));
+        }
+      }
+    }
+  } finally {
+    await Promise.all([api.close(), s3.close()]);
+  }
+  return rows;
+}
+
+async function startWorker(redisUrl: string, queue: string, env: Readonly<Record<string, string>> = {}): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [CLI_MAIN, 'worker', '--redis', redisUrl, '--queue', queue, '--concurrency', String(CONCURRENCY)], { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   for (const deadline = Date.now() + 30_000; !/ ready: /.test(stderr); await delay(50)) {

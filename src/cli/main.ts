@@ -204,6 +204,7 @@ async function main(): Promise<void> {
             vars: argv.var === undefined ? [] : ([] as string[]).concat(argv.var),
             varsFile: argv['vars-file'],
             jobId: argv['job-id'],
+            splitPages: argv['split-pages'],
             attempts: argv.attempts,
             backoffMs: argv.backoff,
             keepCompleted: argv['keep-completed'],

@@ -6,6 +6,7 @@ import type { JobPolicy } from './fleet-defaults';
 import { jobRedactor } from './job-redactor';
 import type { JobSummary } from './job-summary';
 import { defaultJobId, JOB_ID, jobVariables, loadJob, type PipelineJobData } from './pipeline-job';
+import { refuseSplit } from './split-export';
 
 export type PipelineQueue = Queue<PipelineJobData, JobSummary>;
 
@@ -22,6 +23,8 @@ export interface EnqueueRequest {
   /** The variables of each job: one set (`--var`s), or one per line of a vars file (`origin` names the line). */
   readonly jobs: readonly { readonly variables: Readonly<Record<string, string>>; readonly origin?: string }[];
   readonly jobId?: string;
+  /** Split each job into range jobs of this many pages (see `splitProblems` for what can be split). */
+  readonly splitPages?: number;
   readonly env: Readonly<Record<string, string | undefined>>;
 }
 
@@ -43,10 +46,11 @@ export async function prepareJobs(request: EnqueueRequest): Promise<PreparedJob[
   }
   const pipeline = { file, dir: resolve(dirname(file)), text, set: [...set] };
   return jobs.map(({ variables, origin }) => {
-    const data: PipelineJobData = { format: 1, pipeline, variables: jobVariables(text, set, variables, env) };
+    const data: PipelineJobData = { format: 1, pipeline, variables: jobVariables(text, set, variables, env), ...(request.splitPages ? { split: { pages: request.splitPages } } : {}) };
     let name: string;
     try {
       const job = loadJob(data);
+      if (request.splitPages) refuseSplit(job.definition, text, file);
       name = jobRedactor(job.secrets)(job.definition.name);
     } catch (error) {
       if (error instanceof ConfigError && origin) throw new ConfigError(`${error.file} (variables of ${origin})`, error.issues);

@@ -1,5 +1,5 @@
 import { hostname } from 'node:os';
-import { type Job, UnrecoverableError, WaitingError, Worker } from 'bullmq';
+import { type Job, Queue, UnrecoverableError, WaitingChildrenError, WaitingError, Worker } from 'bullmq';
 import { Redis } from 'ioredis';
 import { InterruptedError } from '../errors/interrupted-error';
 import type { Logger } from '../logger';
@@ -11,7 +11,8 @@ import { JobError } from './job-error';
 import type { JobSummary } from './job-summary';
 import { type PipelineJobData, pipelineJobData } from './pipeline-job';
 import { RedisRateBudgets } from './redis-rate-budgets';
-import { runJob } from './run-job';
+import { type JobAttempt, runJob } from './run-job';
+import { runSplitJob, watchParent } from './split-job';
 
 export interface FleetWorkerOptions {
   readonly redisUrl: string;
@@ -53,6 +54,8 @@ export function startFleetWorker(options: FleetWorkerOptions): FleetWorker {
   const budgetsRedis = new Redis(options.redisUrl, { maxRetriesPerRequest: 5 });
   budgetsRedis.on('error', () => {}); // a failing request reports it; the worker's own 'error' is logged below
   const budgets = new RedisRateBudgets(budgetsRedis, { logger });
+  // A split export's parent adds its ranges, and a range reads its parent, through it.
+  const queue = new Queue(options.queue, { connection: budgetsRedis });
   let stopping = false;
   let closing: Promise<void> | undefined;
 
@@ -62,19 +65,31 @@ export function startFleetWorker(options: FleetWorkerOptions): FleetWorker {
     const parsed = pipelineJobData.safeParse(job.data);
     if (!parsed.success) throw unrecoverable(`${label}: its data is not a pageflow pipeline job (enqueued by another program or version?)`);
     const data = await pinStart(job, parsed.data);
+    const attempt: JobAttempt = {
+      label,
+      data,
+      startedAt: new Date(data.startedAt),
+      runId: data.runId,
+      attempt: job.attemptsStarted,
+      worker: name,
+      logger,
+      budgets,
+      redisUrl: options.redisUrl,
+      signal,
+      onProgress: (progress) => void job.updateProgress(progress).catch(() => {}),
+    };
+    const parent = data.range ? watchParent(job, queue) : undefined;
     try {
-      return await runJob({
-        label,
-        data,
-        startedAt: new Date(data.startedAt),
-        runId: data.runId,
-        attempt: job.attemptsStarted,
-        worker: name,
-        logger,
-        budgets,
-        signal,
-        onProgress: (progress) => void job.updateProgress(progress).catch(() => {}),
-      });
+      if (data.split) {
+        const summary = await runSplitJob({ ...attempt, data: { ...data, split: data.split } }, { job, token, queue });
+        if (summary) return summary;
+        logger.log('info', `${label}: waiting for its ranges`);
+        throw new WaitingChildrenError();
+      }
+      if (!parent || !data.range) return await runJob(attempt);
+      // A range of an export that failed elsewhere stops rather than write a part nobody assembles.
+      await parent.check();
+      return await runJob({ ...attempt, range: data.range, signal: signal ? AbortSignal.any([signal, parent.signal]) : parent.signal });
     } catch (error) {
       if (!(error instanceof JobError)) throw error;
       if (stopping && error.cause instanceof InterruptedError) {
@@ -85,6 +100,8 @@ export function startFleetWorker(options: FleetWorkerOptions): FleetWorker {
       }
       logger.log('error', `${label}: ${error.message}`);
       throw error.retryable ? error : unrecoverable(error.message);
+    } finally {
+      parent?.stop();
     }
   };
 
@@ -117,6 +134,7 @@ export function startFleetWorker(options: FleetWorkerOptions): FleetWorker {
         logger.log('info', `worker ${name} stopping: no new jobs; the active ones have ${formatDuration(graceMs)} to finish`);
         try {
           await worker.close();
+          await queue.close();
         } finally {
           budgetsRedis.disconnect();
         }

@@ -15,7 +15,16 @@ export class JobError extends PageflowError {
     super(message, { code: isPageflowError(cause) ? cause.code : 'PF_JOB_FAILED', exitCode: isPageflowError(cause) ? cause.exitCode : 1, cause });
     // BullMQ stores the stack with the failed reason: it must hold no more than the message.
     this.stack = `${this.name}: ${message}`;
-    this.retryable = !(cause instanceof ConfigError) && !isRefusal(cause);
+    this.retryable = !(cause instanceof ConfigError) && !(cause instanceof FinalJobError) && !isRefusal(cause);
+  }
+}
+
+/** Fails its job for good, without the retries left: running it again cannot help (a split export one of whose ranges failed). */
+export class FinalJobError extends PageflowError {
+  override name = 'FinalJobError';
+
+  constructor(message: string, options: { code?: string; cause?: unknown } = {}) {
+    super(message, { code: options.code ?? 'PF_JOB_FINAL', cause: options.cause });
   }
 }
 

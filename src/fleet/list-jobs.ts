@@ -3,10 +3,13 @@ import { formatBytes, formatElapsed } from '../cli/progress';
 import type { PipelineQueue } from './enqueue-jobs';
 import { type JobProgress, jobProgress, type JobSummary, jobSummary } from './job-summary';
 
-/** The states `pageflow jobs` shows, in order; `waiting` includes jobs waiting for a retry (BullMQ's `delayed`). */
+/**
+ * The states `pageflow jobs` shows, in order; `waiting` includes jobs waiting for a retry (BullMQ's
+ * `delayed`) and split exports waiting for their ranges (`waiting-children`).
+ */
 const STATES = [
   { state: 'active', types: ['active'] },
-  { state: 'waiting', types: ['wait', 'prioritized', 'delayed'] },
+  { state: 'waiting', types: ['wait', 'prioritized', 'delayed', 'waiting-children'] },
   { state: 'completed', types: ['completed'] },
   { state: 'failed', types: ['failed'] },
 ] as const;

@@ -6,6 +6,7 @@ import { type BuiltPipeline, buildPipeline } from '../pipeline/build-pipeline';
 import { PLACEHOLDER } from '../pipeline/interpolate-env';
 import { parsePipeline } from '../pipeline/load-pipeline';
 import type { PipelineDefinition } from '../pipeline/schema';
+import { rangeJob, splitJob } from './split-job-data';
 
 /**
  * What a job holds in Redis: one pipeline run. The file's text and `--set`s as given (so that a
@@ -30,6 +31,10 @@ export const pipelineJobData = z.strictObject({
   startedAt: z.iso.datetime().optional(),
   /** The run's `{runId}`, fixed with `startedAt` for the same reason. */
   runId: z.string().optional(),
+  /** A split export's parent job (`enqueue --split-pages`): it plans the ranges, then assembles their parts. */
+  split: splitJob.optional(),
+  /** One page range of a split export: a child job of the parent that planned it. */
+  range: rangeJob.optional(),
 });
 
 export type PipelineJobData = z.output<typeof pipelineJobData>;
@@ -77,11 +82,13 @@ export const JOB_ID = /^(?!\d+$)[A-Za-z0-9._-]{1,128}$/;
 
 /**
  * A job's id when `--job-id` names none: `prefix` (the file's name, or `--job-id` with a vars file)
- * and a hash of what the job runs (file text, `--set`s, variables), so enqueuing the same run twice
+ * and a hash of what the job runs (file text, `--set`s, variables, `--split-pages`), so enqueuing the same run twice
  * adds it once. One-way: the variables (secrets) cannot be read back from it.
  */
 export function defaultJobId(data: PipelineJobData, prefix: string): string {
   const variables = Object.entries(data.variables).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const hash = createHash('sha256').update(JSON.stringify([data.pipeline.text, data.pipeline.set, variables])).digest('hex').slice(0, 16);
+  // A split run is another job than the same run in one piece; ids of jobs that are not split stay as they were.
+  const what = [data.pipeline.text, data.pipeline.set, variables, ...(data.split ? [data.split.pages] : [])];
+  const hash = createHash('sha256').update(JSON.stringify(what)).digest('hex').slice(0, 16);
   return `${prefix.replace(/[^A-Za-z0-9._-]+/g, '-').slice(0, 100)}-${hash}`;
 }

@@ -12,7 +12,7 @@ import { checkSplitOptions, splitOptionFields, splitSettings } from './split-opt
 
 const MiB = 1024 * 1024;
 /** S3's limits on a multipart upload's parts: at least 5 MiB (but the last), at most 5 GiB. */
-const PART_SIZE_RANGE = { min: 5 * MiB, max: 5 * 1024 * MiB };
+export const PART_SIZE_RANGE = { min: 5 * MiB, max: 5 * 1024 * MiB };
 const S3_SINK_DEFAULTS = { partSize: 8 * MiB, queueSize: 4 } as const;
 
 /** Keys that look like credentials: the file must not hold them, whatever they are called. */

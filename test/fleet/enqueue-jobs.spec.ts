@@ -73,6 +73,23 @@ describe('prepareJobs', () => {
     expect(job.id).toMatch(/^p-[0-9a-f]{16}$/);
   });
 
+  it('marks a split job, whose id is not the same run in one piece, and refuses what cannot be split', async () => {
+    const variables = { TENANT: 'acme', TOKEN: 't' };
+    await writeFile(
+      tmp.resolve('pages.yaml'),
+      'name: pages\nsource: { type: http, url: "http://127.0.0.1:9/v1", pagination: { type: page-number, total: total }, auth: { type: bearer, token: "${TOKEN}" } }\nsinks: [{ type: s3, bucket: b, key: "${TENANT}.csv" }]\n',
+    );
+    const pages = { ...request([{ variables }]), file: tmp.resolve('pages.yaml') };
+    const [whole] = await prepareJobs(pages);
+    const [split] = await prepareJobs({ ...pages, splitPages: 200 });
+    expect(whole.data.split).toBeUndefined();
+    expect(split.data.split).toEqual({ pages: 200 });
+    expect(split.id).not.toBe(whole.id);
+    await expect(prepareJobs({ ...request([{ variables }]), splitPages: 200 })).rejects.toThrow(
+      /p\.yaml: 2 problems\n {2}2:9 source\.pagination\.type: --split-pages: splits page-number pagination .* next-link pagination\n {2}3:17 sinks\[0\]\.type: --split-pages: a file sink cannot be assembled/,
+    );
+  });
+
   it('refuses the batch at the first job that does not load, naming its line', async () => {
     const jobs: { variables: Record<string, string>; origin: string }[] = [
       { variables: { TENANT: 'a', TOKEN: 't' }, origin: 'tenants.ndjson:1' },

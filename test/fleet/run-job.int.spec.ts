@@ -4,6 +4,8 @@ import { JobError } from '../../src/fleet/job-error';
 import type { PipelineJobData } from '../../src/fleet/pipeline-job';
 import { runJob } from '../../src/fleet/run-job';
 import type { Logger } from '../../src/logger';
+import { createRedisStateStore } from '../../src/state/redis-state-store';
+import { startRedisServer } from '../helpers/redis-server';
 import { createTmpDir, type TmpDir } from '../helpers/tmp-dir';
 import { startTenantApi, type TenantApi } from './helpers/tenant-api';
 
@@ -91,5 +93,26 @@ describe('runJob', () => {
     );
     expect(failure).toMatchObject({ retryable: false, message: expect.stringMatching(/^customers\.yaml: \d problems?; /) });
     expect((failure as JobError).cause).toBeInstanceOf(ConfigError);
+  });
+
+  it('runs a pipeline with state: under its lock, the state kept in the worker’s Redis for a redis: path', async () => {
+    const redis = await startRedisServer();
+    try {
+      const text = `${pipelineText()}state: { path: "redis:customers-\${TENANT}" }\n`;
+      const attempt = { label: 'job j4', data: jobData({ TENANT: 'acme', TOKEN, KEY }, text), startedAt: new Date(), runId: 'run-4', attempt: 1, worker: 'w:1', logger: collect().logger, redisUrl: redis.url };
+      await expect(runJob(attempt)).resolves.toMatchObject({ pages: 3, records: 6 });
+      const store = createRedisStateStore({ url: redis.url, key: 'customers-acme' });
+      try {
+        expect(await store.load()).toMatchObject({ pipeline: 'customers', lastRun: { pages: 3, recordsRead: 6 } });
+        // Another run holds the lock: the job fails at once, naming the holder.
+        const lock = await store.readLock();
+        await store.swapLock(lock.version, { owner: 'o', pipeline: 'customers', pid: 1, host: 'elsewhere', since: new Date().toISOString(), expiresAt: new Date(Date.now() + 60_000).toISOString() });
+        await expect(runJob(attempt)).rejects.toThrow(/locked by pid 1 on host elsewhere/);
+      } finally {
+        await store.close?.();
+      }
+    } finally {
+      await redis.close();
+    }
   });
 });

@@ -13,18 +13,25 @@ export function enqueueOptions<T>(command: Argv<T>) {
     .option('var', { type: 'string', requiresArg: true, describe: 'A variable for the ${VAR}s of the file: NAME=value (repeatable)' })
     .option('vars-file', { type: 'string', requiresArg: true, normalize: true, describe: 'One JSON object of variables per line: one job per line (--var values are the defaults)' })
     .option('job-id', { type: 'string', requiresArg: true, describe: 'The job id (with --vars-file: the prefix of each line\'s id). Default: the file name and a hash of the job' })
+    .option('split-pages', {
+      type: 'number',
+      requiresArg: true,
+      describe: 'Split each job into range jobs of N pages, run at once by the workers; their parts make the S3 objects one run makes (page-number pagination with lastPage or total; S3 CSV/NDJSON sinks)',
+    })
     .option('attempts', { type: 'number', requiresArg: true, default: DEFAULT_JOB_POLICY.attempts, describe: 'Runs of a job in all before it fails, the first included' })
     .option('backoff', durationOption('backoff', DEFAULT_JOB_POLICY.backoffMs, 'Wait before the first retry; doubles with each one'))
     .option('keep-completed', { type: 'number', requiresArg: true, default: DEFAULT_JOB_POLICY.keepCompleted, describe: 'Completed jobs Redis keeps (the newest)' })
     .option('keep-failed', { type: 'number', requiresArg: true, default: DEFAULT_JOB_POLICY.keepFailed, describe: 'Failed jobs Redis keeps (the newest), with their errors' })
     .option('keep-for', durationOption('keep-for', DEFAULT_JOB_POLICY.keepAgeMs, 'Finished jobs older than this are removed'))
-    .group(['set', 'var', 'vars-file', 'job-id'], 'Jobs:')
+    .group(['set', 'var', 'vars-file', 'job-id', 'split-pages'], 'Jobs:')
     .group(['attempts', 'backoff', 'keep-completed', 'keep-failed', 'keep-for'], 'Retries and retention:')
     .check((argv) => {
       for (const name of ['attempts', 'keep-completed', 'keep-failed'] as const) {
         const value = argv[name];
         if (!(Number.isInteger(value) && value >= (name === 'attempts' ? 1 : 0))) throw new Error(`--${name} expects a whole number${name === 'attempts' ? ' above 0' : ''}`);
       }
+      const split = argv['split-pages'];
+      if (split !== undefined && !(Number.isInteger(split) && split >= 1)) throw new Error('--split-pages expects a whole number of pages above 0');
       return true;
     });
 }
@@ -37,6 +44,7 @@ export interface EnqueueArguments {
   readonly vars: readonly string[];
   readonly varsFile?: string;
   readonly jobId?: string;
+  readonly splitPages?: number;
   readonly attempts: number;
   readonly backoffMs: number;
   readonly keepCompleted: number;
@@ -60,6 +68,7 @@ export async function enqueueFile(args: EnqueueArguments, io: CliIo): Promise<nu
       set: args.set,
       jobs: lines.map((line) => ({ ...line, variables: { ...given, ...line.variables } })),
       jobId: args.jobId,
+      splitPages: args.splitPages,
       env: io.env,
     });
     const redis = await connectBriefly(redisUrl);

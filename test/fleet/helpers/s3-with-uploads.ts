@@ -1,4 +1,5 @@
-import { mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -21,13 +22,17 @@ export interface S3WithUploads {
   /** The keys of the bucket's objects. */
   keys(bucket: string): Promise<string[]>;
   readObject(bucket: string, key: string): Promise<Buffer>;
+  /** UploadPartCopy requests answered so far. */
+  partCopies(): number;
   close(): Promise<void>;
 }
 
 /**
- * s3rver (as `test/helpers/s3-server.ts` starts it) plus the two calls of S3 it lacks that the fleet
- * uses to clean up after a dead worker: ListMultipartUploads and AbortMultipartUpload (s3rver answers
- * 501 and 405). Both work on s3rver's own record of open uploads, `<bucket>/._S3rver_uploads/<id>/`.
+ * s3rver (as `test/helpers/s3-server.ts` starts it) plus the calls of S3 it lacks that the fleet
+ * uses: ListMultipartUploads and AbortMultipartUpload (s3rver answers 501 and 405) to clean up after a
+ * dead worker, and UploadPartCopy (501) to assemble a split export. All work on s3rver's own record of
+ * open uploads, `<bucket>/._S3rver_uploads/<id>/<part>`. Like S3 (and unlike s3rver), it refuses to
+ * complete an upload with a part but the last under 5 MiB (EntityTooSmall).
  */
 export async function startS3WithUploads(buckets: readonly string[]): Promise<S3WithUploads> {
   const directory = await mkdtemp(join(tmpdir(), 'pageflow-s3rver-'));
@@ -64,19 +69,54 @@ export async function startS3WithUploads(buckets: readonly string[]): Promise<S3
       return;
     }
     const uploadId = url.searchParams.get('uploadId');
-    if (request.method === 'DELETE' && uploadId && /^[0-9a-f]+$/.test(uploadId)) {
-      void rm(join(uploadsDir(bucket), uploadId), { recursive: true, force: true }).then(() => reply(204));
+    const upload = uploadId && /^[0-9a-f]+$/.test(uploadId) ? join(uploadsDir(bucket), uploadId) : undefined;
+    if (request.method === 'DELETE' && upload) {
+      void rm(upload, { recursive: true, force: true }).then(() => reply(204));
+      return;
+    }
+    const copySource = request.headers['x-amz-copy-source'];
+    if (request.method === 'PUT' && upload && typeof copySource === 'string') {
+      void copyPart(upload, Number(url.searchParams.get('partNumber')), copySource, request.headers['x-amz-copy-source-range']).then(
+        (etag) => reply(200, `<?xml version="1.0" encoding="UTF-8"?>\n<CopyPartResult><LastModified>${new Date().toISOString()}</LastModified><ETag>"${etag}"</ETag></CopyPartResult>`),
+        (error: Error) => reply(404, `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NoSuchKey</Code><Message>${escapeXml(error.message)}</Message></Error>`),
+      );
+      return;
+    }
+    if (request.method === 'POST' && upload) {
+      void tooSmall(upload).then((small) => {
+        if (small) return reply(400, `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>EntityTooSmall</Code><Message>Your proposed upload is smaller than the minimum allowed size (part ${small})</Message></Error>`);
+        handlers.forEach((handler) => handler(request, response));
+      });
       return;
     }
     handlers.forEach((handler) => handler(request, response));
   });
 
   const endpoint = `http://127.0.0.1:${port}`;
+  /** UploadPartCopy: the source's bytes (or range) become the part, with the MD5 ETag s3rver gives parts. */
+  let partCopies = 0;
+  const copyPart = async (upload: string, partNumber: number, source: string, range: string | string[] | undefined): Promise<string> => {
+    partCopies += 1;
+    const [sourceBucket, ...sourceKey] = decodeURIComponent(source.replace(/^\//, '')).split('/');
+    const object = await client.send(new GetObjectCommand({ Bucket: sourceBucket, Key: sourceKey.join('/'), Range: typeof range === 'string' ? range : undefined }));
+    const bytes = Buffer.from(await object.Body!.transformToByteArray());
+    const etag = createHash('md5').update(bytes).digest('hex');
+    await writeFile(join(upload, String(partNumber)), bytes);
+    await writeFile(join(upload, `${partNumber}.md5`), etag);
+    return etag;
+  };
+  /** The number of a part under 5 MiB that is not the last, if any. */
+  const tooSmall = async (upload: string): Promise<number | undefined> => {
+    const parts = (await readdir(upload).catch(() => [])).filter((name) => /^\d+$/.test(name)).map(Number).sort((a, b) => a - b);
+    for (const part of parts.slice(0, -1)) if ((await stat(join(upload, String(part)))).size < 5 * 1024 * 1024) return part;
+    return undefined;
+  };
   const client = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: S3RVER_CREDENTIALS, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
   return {
     endpoint,
     openUploads,
     keys: async (bucket) => ((await client.send(new ListObjectsV2Command({ Bucket: bucket }))).Contents ?? []).map((object) => object.Key ?? ''),
+    partCopies: () => partCopies,
     readObject: async (bucket, key) => Buffer.from(await (await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }))).Body!.transformToByteArray()),
     async close() {
       client.destroy();

@@ -16,6 +16,10 @@ export interface TenantApiOptions {
   readonly latencyMs?: number;
   /** Characters of filler in each record's `text` field, to make large exports. @default 0 */
   readonly recordBytes?: number;
+  /** Characters of filler on page `page`, when pages differ. @default recordBytes */
+  readonly recordBytesOf?: (page: number) => number;
+  /** Pages answered 400 Bad Request (a request the API refuses: no retry helps). */
+  readonly refuse?: (tenant: string, page: number) => boolean;
   /** Awaited before a page is answered: a test holds a page back with it. */
   readonly hold?: (tenant: string, page: number) => Promise<void> | void;
 }
@@ -32,18 +36,20 @@ export interface TenantApi {
   close(): Promise<void>;
 }
 
-/** A Laravel-like paginated API on loopback with one rate limit per bearer token, as SaaS APIs have. */
+/** A Laravel-like paginated API on loopback (`next_page_url`, `last_page`) with one rate limit per bearer token, as SaaS APIs have. */
 export async function startTenantApi(options: TenantApiOptions): Promise<TenantApi> {
   const arrivals = new Map<string, number[]>();
   const served = new Map<string, number>();
   let throttled = 0;
-  const pageRecords = (tenant: string, page: number) =>
-    Array.from({ length: options.perPage }, (_, index) => ({
+  const pageRecords = (tenant: string, page: number) => {
+    const bytes = options.recordBytesOf?.(page) ?? options.recordBytes;
+    return Array.from({ length: options.perPage }, (_, index) => ({
       id: `${tenant}-p${page}-r${index}`,
       tenant,
       page,
-      ...(options.recordBytes ? { text: `${tenant}${page}:${index}`.padEnd(options.recordBytes, 'x') } : {}),
+      ...(bytes ? { text: `${tenant}${page}:${index}`.padEnd(bytes, 'x') } : {}),
     }));
+  };
 
   const server = http.createServer((request, response) => {
     const url = new URL(request.url ?? '/', `http://${request.headers.host}`);
@@ -69,10 +75,11 @@ export async function startTenantApi(options: TenantApiOptions): Promise<TenantA
     void (async () => {
       await options.hold?.(tenant, page);
       if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+      if (options.refuse?.(tenant, page)) return answer(400, { message: 'Bad Request.' });
       served.set(tenant, (served.get(tenant) ?? 0) + 1);
       const next = new URL(url);
       next.searchParams.set('page', String(page + 1));
-      answer(200, { current_page: page, data: page <= pages ? pageRecords(tenant, page) : [], next_page_url: page < pages ? next.href : null });
+      answer(200, { current_page: page, last_page: pages, data: page <= pages ? pageRecords(tenant, page) : [], next_page_url: page < pages ? next.href : null });
     })();
   });
   server.listen(0, '127.0.0.1');

@@ -52,20 +52,21 @@ export const pageNumberPagination = definePagination({
       expectedPage: (position) => position.page,
       next: (position, { body, records }) => {
         const { last, size } = countOf(body, records.length, position);
-        if (position.until !== undefined && position.page >= position.until) return undefined;
+        const rangeEnds = position.until !== undefined && position.page >= position.until;
         if (last !== undefined) {
           if (position.page >= last) return undefined;
           // Before the last page, a short page means the server serves fewer records than the count assumes:
-          // ending at the count would lose the rest.
+          // ending at the count would lose the rest. Checked at the end of a range too, as one crawl would.
           const pageSize = configuredSize ?? size;
           if (records.length === 0 || (pageSize !== undefined && records.length < pageSize)) {
             throw new PageProblem(
               `page ${position.page} of ${last} has ${records.length} records${pageSize === undefined ? '' : `, fewer than the page size ${pageSize}`}: the count and the pages disagree (does the server cap ${sizeParam}?)`,
             );
           }
+          if (rangeEnds) return undefined;
           return { page: position.page + 1, last, ...(size === undefined ? {} : { size }), ...(position.until === undefined ? {} : { until: position.until }) };
         }
-        if (records.length === 0 || (configuredSize !== undefined && records.length < configuredSize)) return undefined;
+        if (rangeEnds || records.length === 0 || (configuredSize !== undefined && records.length < configuredSize)) return undefined;
         return { page: position.page + 1, ...(position.until === undefined ? {} : { until: position.until }) };
       },
       ahead: (position) => {

@@ -139,6 +139,13 @@ describe('page-number', () => {
     expect(pages.next({ page: 4, last: 10, until: 4 }, view({ last_page: 10 }, [{}, {}]))).toBeUndefined();
     expect(pages.ahead?.({ page: 4, last: 10, until: 4 }, '')).toBeUndefined();
   });
+
+  it('checks the last page of a range for a short page, as one crawl of every page would', () => {
+    const pages = paginator({ type: 'page-number', total: 'total' }, { per_page: 2 });
+    expect(problem(() => pages.next({ page: 4, last: 10, until: 4 }, view({ total: 20 }, [{}])))).toBe(
+      'page 4 of 10 has 1 records, fewer than the page size 2: the count and the pages disagree (does the server cap per_page?)',
+    );
+  });
 });
 
 describe('offset', () => {

@@ -1,0 +1,100 @@
+import type { Redis, Result } from 'ioredis';
+import { StateError } from '../errors/state-error';
+import { parseState, type PipelineState, serializeState } from './state-document';
+import { type LockHolder, type LockState, parseLock, serializeLock, type StateStore } from './state-store';
+
+export interface RedisStateStoreOptions {
+  /** `redis://` or `rediss://`, password included: it is never printed (`location` names only the key). */
+  readonly url: string;
+  /** Names the state: kept under `pageflow:state:<key>`. */
+  readonly key: string;
+}
+
+/** Where every state of a Redis store lives, beside BullMQ's `bull:` and the rate gates' `pageflow:rate:`. */
+export const REDIS_STATE_PREFIX = 'pageflow:state:';
+
+/**
+ * Swaps the lock hash (`version`, `holder`) only from version `ARGV[1]` ('' for a lock never taken):
+ * the new version is the old one plus one, so no two writes share a version. Returns it, or nil (the
+ * lock had changed). One script: atomic against every other client of the server.
+ */
+const SWAP_LOCK = `
+if (redis.call('HGET', KEYS[1], 'version') or '') ~= ARGV[1] then return false end
+local version = redis.call('HINCRBY', KEYS[1], 'version', 1)
+redis.call('HSET', KEYS[1], 'holder', ARGV[2])
+return version
+`;
+
+declare module 'ioredis' {
+  interface RedisCommander<Context> {
+    pageflowStateSwapLock(lock: string, expected: string, holder: string): Result<number | null, Context>;
+  }
+}
+
+/**
+ * Keeps the state in Redis: the document in one string (`SET` replaces it whole, atomically), the
+ * lock in a hash beside it (`<key>:lock`) swapped by a Lua script. A fleet's workers keep their jobs'
+ * state in their own Redis this way (`state: { path: redis:<key> }`). The keys never expire: they are
+ * the pipeline's memory between runs, as a state file is. Connects on first use.
+ */
+export function createRedisStateStore({ url, key }: RedisStateStoreOptions): StateStore {
+  const location = `redis:${key}`;
+  const documentKey = `${REDIS_STATE_PREFIX}${key}`;
+  const lockKey = `${documentKey}:lock`;
+  const fail = (action: string, error: unknown) => new StateError(location, `cannot ${action}: ${(error as Error).message}`, { cause: error });
+  // ioredis (and BullMQ with it) costs a `pageflow run` without a Redis state nothing: loaded on first use.
+  let connected: Promise<Redis> | undefined;
+  const connect = () =>
+    (connected ??= import('ioredis').then(({ Redis }) => {
+      // A store answers or fails within seconds: a run must not wait for a Redis that is away (nor its
+      // process for a socket that never connected, ioredis's disconnectTimeout).
+      const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 2, connectTimeout: 5000, disconnectTimeout: 200, retryStrategy: (times) => (times > 3 ? null : 200 * times) });
+      redis.on('error', () => {}); // each failed command reports its own error
+      redis.defineCommand('pageflowStateSwapLock', { numberOfKeys: 1, lua: SWAP_LOCK });
+      return redis;
+    }));
+
+  return {
+    location,
+
+    async load() {
+      let text: string | null;
+      try {
+        text = await (await connect()).get(documentKey);
+      } catch (error) {
+        throw fail('read the state', error);
+      }
+      return text === null ? undefined : parseState(text, location);
+    },
+
+    async save(state: PipelineState) {
+      try {
+        await (await connect()).set(documentKey, serializeState(state));
+      } catch (error) {
+        throw fail('save the state', error);
+      }
+    },
+
+    async readLock(): Promise<LockState> {
+      try {
+        const [version, holder] = await (await connect()).hmget(lockKey, 'version', 'holder');
+        return version === null ? {} : { version, holder: holder === null ? undefined : parseLock(holder) };
+      } catch (error) {
+        throw fail('read the lock', error);
+      }
+    },
+
+    async swapLock(expected: string | undefined, next: LockHolder | undefined) {
+      try {
+        const version = await (await connect()).pageflowStateSwapLock(lockKey, expected ?? '', serializeLock(next));
+        return version === null ? false : String(version);
+      } catch (error) {
+        throw fail('write the lock', error);
+      }
+    },
+
+    async close() {
+      if (connected) (await connected).disconnect();
+    },
+  };
+}
