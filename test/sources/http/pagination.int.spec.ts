@@ -40,8 +40,9 @@ describe('http source: every pagination strategy against loopback APIs', () => {
     expect(arrivals).toHaveLength(20);
     // Never more than 5 in any 500 ms; about 100 ms apart rather than in bursts of 5.
     for (let index = 5; index < arrivals.length; index += 1) expect(arrivals[index] - arrivals[index - 5]).toBeGreaterThanOrEqual(490);
-    const gaps = arrivals.slice(1).map((at, index) => at - arrivals[index]);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(90);
+    // The median, not the minimum: a stalled event loop on a loaded machine can send two granted requests back to back.
+    const gaps = arrivals.slice(1).map((at, index) => at - arrivals[index]).sort((a, b) => a - b);
+    expect(gaps[Math.floor(gaps.length / 2)]).toBeGreaterThanOrEqual(90);
   });
 
   it('fails when the API answers a page other than the one asked for (current_page in meta)', async () => {
