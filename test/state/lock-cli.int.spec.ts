@@ -29,8 +29,8 @@ afterAll(async () => {
   await Promise.all([tmp.remove(), s3.close()]);
 });
 beforeEach(async () => {
-  // Slow enough that a run is still going when the next one starts: 20 pages at 100 ms.
-  api = await startFaultApi({ pages: PAGES, perPage: PER_PAGE, latencyMs: 100 });
+  // Slow enough that a run is still going when the next one has started up, even on a loaded machine: 20 pages at 300 ms.
+  api = await startFaultApi({ pages: PAGES, perPage: PER_PAGE, latencyMs: 300 });
 });
 afterEach(() => api.close());
 
