@@ -130,7 +130,7 @@ sinks:
     path: ${tmp.resolve('stop-out')}/\${TENANT}.csv
 `,
     );
-    const [first] = (running.workers = await startWorkers(1, redis.url, ['--queue', 'stop', '--concurrency', '2', '--grace', '2s', ...FAST_STALL]));
+    const [first] = (running.workers = await startWorkers(1, redis.url, ['--queue', 'stop', '--concurrency', '2', '--grace', '5s', ...FAST_STALL]));
     const { queue, close } = openQueue(redis.url, 'stop');
     try {
       for (const tenant of ['quick', 'slow']) await enqueue(file, 'stop', '--var', `TENANT=${tenant}`, '--job-id', tenant);
