@@ -1,5 +1,5 @@
 import type { BenchCase } from '../harness/bench-case';
-import { customersPipeline, type ExportShape, formatCount, speedOfLightReference } from './customers-export';
+import { customersPipeline, formatCount, type ReferenceShape, speedOfLightReference } from './customers-export';
 
 const PAGES = 100;
 const LATENCY_MS = 50;
@@ -12,7 +12,7 @@ const LATENCY_MS = 50;
  */
 function latencyCase(concurrency: number): BenchCase {
   const name = `latency-c${concurrency}`;
-  const shape = (pagination?: object): ExportShape => ({ perPage: 100, concurrency, pagination, format: 'csv' });
+  const shape = (pagination?: object): ReferenceShape => ({ perPage: 100, concurrency, pagination, format: 'csv' });
   return {
     name,
     title: ({ size }) => `${formatCount(size(PAGES))} pages at ${LATENCY_MS} ms, concurrency ${concurrency}`,

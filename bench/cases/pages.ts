@@ -1,8 +1,8 @@
 import type { BenchCase } from '../harness/bench-case';
-import { customersPipeline, type ExportShape, formatCount, speedOfLightReference } from './customers-export';
+import { customersPipeline, formatCount, type ReferenceShape, speedOfLightReference } from './customers-export';
 
 const PAGES = 5000;
-const SHAPE: ExportShape = { perPage: 10, format: 'csv' };
+const SHAPE: ReferenceShape = { perPage: 10, format: 'csv' };
 
 /** Many small pages: what pageflow spends per page (request, parse, page boundary) above the speed-of-light script. */
 export const pagesCases: readonly BenchCase[] = [

@@ -1,4 +1,4 @@
-import jsonata from 'jsonata';
+import type JsonataModule from 'jsonata';
 import { z } from 'zod';
 import type { DataRecord } from '../record';
 import { DEFAULT_EXPRESSION_BUDGET, type ExpressionBudget } from './expression-budget';
@@ -6,6 +6,12 @@ import { ExpressionError } from './expression-error';
 import { compileFieldPath } from './field-path';
 import { JsonataSandbox } from './jsonata-sandbox';
 import { fromSandbox, jsonataInput } from './jsonata-values';
+
+/** JSONata is loaded at the first expression that is not a plain field path: runs and checks without one never pay for it. */
+function jsonata(text: string): ReturnType<typeof JsonataModule> {
+  const compile: typeof JsonataModule = require('jsonata');
+  return compile(text);
+}
 
 /**
  * An expression over one record. A plain field path (`companyName`, `address.city`) compiles to

@@ -8,14 +8,17 @@ import { RecordColumns } from './record-columns';
 
 // A leading = + - @ (or a tab/CR that spreadsheets skip) makes a cell a formula.
 const FORMULA_START = /^[=+\-@\t\r]/;
+/** What makes csv-stringify quote a cell (its default delimiter, quote and record delimiters). */
+const NEEDS_QUOTES = /[",\n\r]/;
 
 /**
  * CSV with a header row. Values keep their meaning in a spreadsheet: nested arrays/objects become
  * JSON text, booleans `true`/`false`, exact numbers their digits, null and missing values empty,
  * strings exactly as they came.
  *
- * Speed: each record becomes an array of strings cast here, column by column, and csv-stringify gets
- * one call per batch with no cast callbacks and no per-object column lookups; it only quotes.
+ * Speed: each record becomes an array of strings cast here, column by column (no cast callbacks, no
+ * per-object column lookups). A row none of whose cells needs quoting is joined directly; csv-stringify
+ * writes the header and the rows that need quoting, a run of them per call.
  */
 export function createCsvEncoder({ columns, escapeFormulas = [], unknownColumns = 'fail', counters }: EncoderOptions = {}): Encoder {
   let header = columns ? RecordColumns.explicit(columns.map((column) => (typeof column === 'string' ? column : column.name))) : undefined;
@@ -23,11 +26,11 @@ export function createCsvEncoder({ columns, escapeFormulas = [], unknownColumns 
   let headerWritten = false;
   const escapedNames = new Set(escapeFormulas);
 
-  const stringifyRows = (rows: string[][], names: readonly string[]): Uint8Array => {
-    // A row of one empty cell would be a blank line, which readers skip: quote it.
-    const text = stringify(rows, { columns: names as string[], header: !headerWritten, quoted_empty: names.length === 1 });
+  // A row of one empty cell would be a blank line, which readers skip: csv-stringify quotes it.
+  const optionsOf = (names: readonly string[], withHeader: boolean) => ({ columns: names as string[], header: withHeader, quoted_empty: names.length === 1 });
+  const headerText = (names: readonly string[]): string => {
     headerWritten = true;
-    return Buffer.from(text);
+    return stringify([], optionsOf(names, true));
   };
 
   return {
@@ -43,23 +46,36 @@ export function createCsvEncoder({ columns, escapeFormulas = [], unknownColumns 
         records.forEach((record, index) => columnsOf.check(record, index, origin));
         return EMPTY_BYTES;
       }
-      const rows: string[][] = new Array(records.length);
+      let text = headerWritten ? '' : headerText(names);
+      // Rows whose cells need no quoting are joined here; a run of rows with a cell that does goes to
+      // csv-stringify in one call, so csv-stringify alone decides how a cell is quoted.
+      let quoting: string[][] = [];
       for (let index = 0; index < records.length; index += 1) {
         const record = records[index];
         columnsOf.check(record, index, origin);
         const row: string[] = new Array(width);
+        let plain = true;
         for (let column = 0; column < width; column += 1) {
           const value = columnsOf.value(record, column);
-          if (typeof value === 'string') row[column] = escaped[column] && FORMULA_START.test(value) ? `'${value}` : value;
-          else row[column] = cellOf(value, names[column], index, origin);
+          const cell =
+            typeof value === 'string' ? (escaped[column] && FORMULA_START.test(value) ? `'${value}` : value) : cellOf(value, names[column], index, origin);
+          if (plain && NEEDS_QUOTES.test(cell)) plain = false;
+          row[column] = cell;
         }
-        rows[index] = row;
+        if (plain && !(width === 1 && row[0] === '')) {
+          if (quoting.length > 0) {
+            text += stringify(quoting, optionsOf(names, false));
+            quoting = [];
+          }
+          text += width === 1 ? `${row[0]}\n` : `${row.join(',')}\n`;
+        } else quoting.push(row);
       }
-      return stringifyRows(rows, names);
+      if (quoting.length > 0) text += stringify(quoting, optionsOf(names, false));
+      return Buffer.from(text);
     },
     end(): Uint8Array {
       if (headerWritten || !header || header.names.length === 0) return EMPTY_BYTES;
-      return stringifyRows([], header.names);
+      return Buffer.from(headerText(header.names));
     },
   };
 }

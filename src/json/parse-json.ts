@@ -3,6 +3,36 @@ import { needsExactNumber } from './decimal';
 import { ExactNumber } from './exact-number';
 
 /**
+ * The quick look first: a number token needs to stay exact only if it has 16 or more significant
+ * digits (then 16 or more digits and points in a row) or its value leaves the range of normal doubles
+ * (then, as a mantissa of at most 15 characters moves it by at most 15 places, an exponent of three
+ * digits or more). Any other token has at most 15 significant digits in the normal range, which a
+ * double always holds exactly (DBL_DIG). The run is written out rather than `{16}` so that V8 skips
+ * ahead 16 characters at a time; a long exponent counts only where a value may start.
+ */
+const LONG_DIGIT_RUN = new RegExp('[\\d.]'.repeat(16));
+const LONG_EXPONENTS = /\d[eE][+-]?\d\d\d/g;
+
+/** Whether `text` may hold a number token `JSON.parse` would change; false means it certainly does not. */
+export function mayHoldInexactNumber(text: string): boolean {
+  if (LONG_DIGIT_RUN.test(text)) return true;
+  LONG_EXPONENTS.lastIndex = 0;
+  for (let match = LONG_EXPONENTS.exec(text); match !== null; match = LONG_EXPONENTS.exec(text)) if (mayStartValue(text, match.index)) return true;
+  return false;
+}
+
+/** Whether the digits and points that end at `at` follow where a JSON value may stand: after `:`, `,`, `[` or at the start. */
+function mayStartValue(text: string, at: number): boolean {
+  let before = at;
+  for (let code = text.charCodeAt(before); (code >= 48 && code <= 57) || code === 46; code = text.charCodeAt(before)) before -= 1;
+  if (text.charCodeAt(before) === 45) before -= 1; // '-'
+  for (let code = text.charCodeAt(before); code === 32 || code === 9 || code === 10 || code === 13; code = text.charCodeAt(before)) before -= 1;
+  if (before < 0) return true;
+  const code = text.charCodeAt(before);
+  return code === 58 || code === 44 || code === 91; // ':' ',' '['
+}
+
+/**
  * What a number token `JSON.parse` might round looks like: 16 or more digits (its point included), or
  * an exponent. Tokens with at most 15 significant digits and no exponent always round-trip. A value
  * follows `:`, `,` or `[` (and whitespace); inside a string the same characters only cost a closer look.
@@ -24,11 +54,13 @@ interface Span {
  * (integers beyond ±(2^53 − 1), values that would not round-trip) are kept, in one place, as
  * `ExactNumber`s holding the digits the server sent.
  *
- * A page without a suspect number token costs one regular-expression scan on top of `JSON.parse`.
- * Otherwise the tokens that do need it are replaced by tagged strings, the text is parsed by
- * `JSON.parse`, and the tags are turned into `ExactNumber`s.
+ * A page without a long digit run or a long exponent costs one quick scan on top of `JSON.parse`; one
+ * with them (long ids in strings are enough) a closer scan for suspect number tokens. The tokens that
+ * do need it are replaced by tagged strings, the text is parsed by `JSON.parse`, and the tags are
+ * turned into `ExactNumber`s.
  */
 export function parseJson(text: string): unknown {
+  if (!mayHoldInexactNumber(text)) return JSON.parse(text);
   if (!SUSPECT.test(text) && !STARTS_WITH_NUMBER.test(text)) return JSON.parse(text);
   // First the quick way: the suspects the scan finds, though one may sit inside a string. Tagging a
   // token inside a string always breaks the text (the tag is a string of its own), so any doubt sends

@@ -1,7 +1,7 @@
-import Ajv, { type ErrorObject, type Options, type ValidateFunction } from 'ajv';
-import Ajv2019 from 'ajv/dist/2019';
-import Ajv2020 from 'ajv/dist/2020';
-import addFormats from 'ajv-formats';
+import type { default as Ajv, ErrorObject, Options, ValidateFunction } from 'ajv';
+import type Ajv2019 from 'ajv/dist/2019';
+import type Ajv2020 from 'ajv/dist/2020';
+import type addFormats from 'ajv-formats';
 import { defer, filter, map, type MonoTypeOperatorFunction } from 'rxjs';
 import { z } from 'zod';
 import { ConfigError } from '../errors/config-error';
@@ -44,10 +44,12 @@ export class RecordInvalidError extends PageflowError {
   }
 }
 
+// Ajv is loaded when a validate step compiles its schema: runs and checks without one never pay for it.
 const DRAFTS = [
-  { marker: '2020-12', Class: Ajv2020 },
-  { marker: '2019-09', Class: Ajv2019 },
+  { marker: '2020-12', load: (): typeof Ajv2020 => require('ajv/dist/2020').default },
+  { marker: '2019-09', load: (): typeof Ajv2019 => require('ajv/dist/2019').default },
 ];
+const loadDraft7 = (): typeof Ajv => require('ajv').default;
 
 /**
  * Checks each record against a JSON Schema (Ajv; drafts 7, 2019-09 and 2020-12, by the schema's
@@ -86,11 +88,12 @@ export function validateRecords(schema: object, options: ValidateOptions = {}): 
 
 function compileSchema(schema: object, logger: Logger | undefined): ValidateFunction {
   const declared = (schema as { $schema?: unknown }).$schema;
-  const Class = DRAFTS.find(({ marker }) => typeof declared === 'string' && declared.includes(marker))?.Class ?? Ajv;
+  const Class = (DRAFTS.find(({ marker }) => typeof declared === 'string' && declared.includes(marker))?.load ?? loadDraft7)();
   const warn = (...parts: unknown[]) => logger?.log('warn', `validate: ${parts.join(' ')}`);
   const options: Options = { allErrors: false, ownProperties: true, logger: { log: () => {}, warn, error: warn } };
   const ajv = new Class(options);
-  addFormats(ajv);
+  const addFormatsTo: typeof addFormats = require('ajv-formats').default;
+  addFormatsTo(ajv);
   return ajv.compile(schema);
 }
 

@@ -1,6 +1,6 @@
 import { canonicalDecimal, needsExactNumber } from '../../src/json/decimal';
 import { ExactNumber } from '../../src/json/exact-number';
-import { parseJson } from '../../src/json/parse-json';
+import { mayHoldInexactNumber, parseJson } from '../../src/json/parse-json';
 import { stringifyJson } from '../../src/json/stringify-json';
 
 const exact = (text: string) => new ExactNumber(text);
@@ -60,6 +60,68 @@ describe('parseJson', () => {
     let value = parseJson(text);
     for (let level = 0; level < depth; level += 1) value = (value as unknown[])[0];
     expect(value).toEqual(exact('12345678901234567890'));
+  });
+});
+
+describe('mayHoldInexactNumber (the quick look before the closer scan)', () => {
+  /** Number tokens of every shape: 1–25 digits, a point anywhere, exponents from -330 to 330 (subnormals, overflows). */
+  function* tokens(): Generator<string> {
+    let seed = 7;
+    const random = (below: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % below;
+    };
+    for (let index = 0; index < 20_000; index += 1) {
+      const length = 1 + random(25);
+      let digits = String(1 + random(9));
+      while (digits.length < length) digits += String(random(10));
+      const point = random(3) === 0 ? 0 : random(length);
+      let token = `${random(2) ? '-' : ''}${point === 0 ? digits : `${digits.slice(0, point)}.${digits.slice(point)}`}`;
+      if (random(2)) token += `${'eE'[random(2)]}${['', '+', '-'][random(3)]}${random(331)}`;
+      yield token;
+    }
+  }
+
+  it('never misses a token that must stay exact, in any position a value may stand', () => {
+    let mustStayExact = 0;
+    for (const token of tokens()) {
+      if (!needsExactNumber(token)) continue;
+      mustStayExact += 1;
+      for (const text of [token, `{"a":${token}}`, `[1,${token}]`, `{"a": ${token} }`]) expect([text, mayHoldInexactNumber(text)]).toEqual([text, true]);
+    }
+    expect(mustStayExact).toBeGreaterThan(5000);
+  });
+
+  it('lets a page of strings, dates, ids and short numbers go straight to JSON.parse', () => {
+    const page = JSON.stringify({
+      current_page: 3,
+      total: 123456789012345,
+      data: [{ id: 'cst_0000e5dd', createdAt: '2024-04-28T19:00:00+00:00', phone: '+31201000000', price: 12.5, ratio: 1.5e-7, big: 1e21 }],
+    });
+    expect(mayHoldInexactNumber(page)).toBe(false);
+  });
+
+  it('looks closer at long digit runs anywhere and at long exponents after , : or [ even in a string, and parses them as JSON.parse does', () => {
+    for (const text of ['{"order":"1234567890123456"}', '{"note":"a, 1e400"}', '{"v":"0.1000000000000000055511151231257827"}']) {
+      expect(mayHoldInexactNumber(text)).toBe(true);
+      expect(parseJson(text)).toEqual(JSON.parse(text));
+    }
+  });
+
+  it('takes a long exponent inside a word or an id for what it is', () => {
+    for (const text of ['{"id":"cst_00000e0001"}', '{"ref":"1e400"}', '{"hex":"ab3E-123"}']) {
+      expect(mayHoldInexactNumber(text)).toBe(false);
+      expect(parseJson(text)).toEqual(JSON.parse(text));
+    }
+  });
+
+  it('keeps the number beside such a string exact', () => {
+    expect(parseJson('{"ref":"1234567890123456789","id":1234567890123456789,"e":"2e400","f":2e400}')).toEqual({
+      ref: '1234567890123456789',
+      id: exact('1234567890123456789'),
+      e: '2e400',
+      f: exact('2e400'),
+    });
   });
 });
 

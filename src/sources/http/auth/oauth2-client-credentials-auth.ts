@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { ClientCredentials } from 'simple-oauth2';
+import type * as SimpleOauth2 from 'simple-oauth2';
 import { z } from 'zod';
 import { redact } from '../../../errors/redact';
 import { SourceError } from '../../../errors/source-error';
@@ -68,6 +68,8 @@ export const oauth2ClientCredentialsAuth = defineAuth({
   create: (options, deps) => {
     const secrets = [basicPair(options), options.clientSecret];
     const endpoint = new URL(options.tokenUrl);
+    // Loaded when an OAuth2 source starts: simple-oauth2 (with joi) would cost every other run's start-up.
+    const { ClientCredentials }: typeof SimpleOauth2 = require('simple-oauth2');
     const client = new ClientCredentials({
       client: { id: options.clientId, secret: options.clientSecret },
       auth: { tokenHost: endpoint.origin, tokenPath: `${endpoint.pathname}${endpoint.search}` },
