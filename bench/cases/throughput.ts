@@ -36,4 +36,23 @@ export const throughputCases: readonly BenchCase[] = [
   throughputCase('csv-gz-1m', 1_000_000, { format: 'csv', gzip: true }, '.csv.gz file'),
   // Parquet has no speed-of-light script: quoted against csv-1m (time and peak RSS).
   throughputCase('parquet-1m', 1_000_000, { format: 'parquet' }, 'Parquet file', { relativeTo: 'csv-1m' }),
+  partitionedCase(),
 ];
+
+/** CSV files partitioned by `city` (the sample API has 6 cities), quoted against the single file of csv-1m. */
+function partitionedCase(): BenchCase {
+  const shape: ExportShape = { perPage: 1000, format: 'csv' };
+  return {
+    ...throughputCase('csv-partitioned-1m', 1_000_000, shape, 'one CSV file per city', { relativeTo: 'csv-1m' }),
+    output: undefined,
+    reference: undefined,
+    pageflow: (context) => ({
+      variants: [
+        {
+          label: 'partitioned by {record.city}',
+          definition: (output) => ({ ...customersPipeline('csv-partitioned-1m', context, shape, output), sinks: [{ type: 'file', path: `${output}/{record.city}.csv` }] }),
+        },
+      ],
+    }),
+  };
+}
