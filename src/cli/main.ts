@@ -107,6 +107,29 @@ async function main(): Promise<void> {
       (argv) => withIo(argv, (io) => runFile({ file: argv.file, ...runArguments(argv) }, io)),
     )
     .command(
+      'init <url>',
+      'Write a pipeline for an API from its first pages: records, pagination, page size, fields and rate limit detected',
+      (command) =>
+        command
+          .positional('url', { type: 'string', demandOption: true, describe: 'URL of the first page of the records' })
+          .option('auth', { choices: ['bearer', 'basic', 'api-key'] as const, describe: 'How the API authenticates' })
+          .option('token-env', { type: 'string', requiresArg: true, describe: 'Variable holding the token (bearer), password (basic) or key (api-key); the file says ${VAR}' })
+          .option('user-env', { type: 'string', requiresArg: true, describe: 'basic: variable holding the user name' })
+          .option('key-name', { type: 'string', requiresArg: true, describe: 'api-key: the header or query parameter (default X-Api-Key)' })
+          .option('key-in', { choices: ['header', 'query'] as const, describe: 'api-key: where the key goes (default header)' })
+          .option('output', { alias: 'o', type: 'string', requiresArg: true, normalize: true, describe: 'Pipeline file to write (default pipelines/<resource>.yaml)' })
+          .option('force', { type: 'boolean', describe: 'Replace the file if it exists' })
+          .example('$0 init https://api.example.nl/v1/customers --auth bearer --token-env MKP_TOKEN', 'Writes pipelines/customers.yaml')
+          .example('$0 init http://127.0.0.1:8080/v1/customers -o pipelines/demo-customers.yaml', 'The sample API of pageflow demo --serve'),
+      (argv) =>
+        withIo(argv, async (io) =>
+          (await import('./commands/init')).initPipeline(
+            { url: argv.url, auth: argv.auth, tokenEnv: argv['token-env'], userEnv: argv['user-env'], keyName: argv['key-name'], keyIn: argv['key-in'], output: argv.output, force: argv.force },
+            io,
+          ),
+        ),
+    )
+    .command(
       'validate <files..>',
       'Check pipeline files without running them; every problem with its line and column',
       (command) =>
