@@ -10,6 +10,7 @@ import { pageTokenApi } from '../helpers/page-token-api';
 import { runCli } from '../helpers/run-cli';
 import { createTmpDir, type TmpDir } from '../helpers/tmp-dir';
 
+jest.setTimeout(30_000);
 const startApi = startApiServerPerTest();
 let dir: TmpDir;
 beforeEach(async () => (dir = await createTmpDir()));
