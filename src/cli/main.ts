@@ -130,6 +130,15 @@ async function main(): Promise<void> {
         ),
     )
     .command(
+      'check <file>',
+      'Check a pipeline without exporting: the API answers with its credentials, the first page fits records and pagination, every sink can write',
+      (command) =>
+        command
+          .positional('file', { type: 'string', demandOption: true, describe: 'Pipeline file (YAML or JSON)' })
+          .example('$0 check pipelines/customers.yaml', 'A ✓/✗ line per check (exit 1 if one fails)'),
+      (argv) => withIo(argv, async (io) => (await import('./commands/check')).checkPipeline(argv.file, io)),
+    )
+    .command(
       'validate <files..>',
       'Check pipeline files without running them; every problem with its line and column',
       (command) =>

@@ -3,12 +3,12 @@ import type { Redactor } from '../../errors/redact';
 import type { Logger } from '../../logger';
 import { createAuthenticator } from '../../sources/http/auth/auth-types';
 import { type Exchange, fetchPage } from '../../sources/http/fetch-page';
-import { createHttpClients } from '../../sources/http/http-clients';
+import { createHttpClients, type TlsOptions } from '../../sources/http/http-clients';
 import type { httpSourceConfig } from '../../sources/http/http-source';
 import { originOf } from '../../sources/http/page-url';
 
-/** An HTTP source's settings after validation. */
-export type HttpSourceSettings = z.output<typeof httpSourceConfig>;
+/** An HTTP source's settings after validation, `tls.ca` resolved against the pipeline's folder. */
+export type HttpSourceSettings = Omit<z.output<typeof httpSourceConfig>, 'tls'> & { readonly tls?: TlsOptions };
 
 /**
  * Single requests made as the source makes them (clients, proxy, TLS, auth, the origin rule for
