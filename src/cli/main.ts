@@ -197,6 +197,21 @@ async function main(): Promise<void> {
       (argv) => withIo(argv, (io) => testPipelines(argv.files, io)),
     )
     .command(
+      'record <file>',
+      'Save the first pages of a pipeline\'s API, secrets scrubbed, as a fixture that pageflow test replays',
+      (command) =>
+        command
+          .positional('file', { type: 'string', demandOption: true, describe: 'Pipeline file (YAML or JSON)' })
+          .option('pages', { type: 'number', default: 3, describe: 'Pages to record, from the first' })
+          .option('output', { alias: 'o', type: 'string', requiresArg: true, demandOption: true, normalize: true, describe: 'Fixture directory to write (pages.json and a file per page)' })
+          .check(({ pages }) => {
+            if (!(Number.isInteger(pages) && pages > 0)) throw new Error('--pages expects a whole number above 0');
+            return true;
+          })
+          .example('$0 record pipelines/customers.yaml --pages 3 -o test/fixtures/customers/', 'Then name the directory in a *.test.yaml: pages: ../test/fixtures/customers/'),
+      (argv) => withIo(argv, async (io) => (await import('./commands/record')).recordFixture({ file: argv.file, pages: argv.pages, output: argv.output }, io)),
+    )
+    .command(
       'eval <expression>',
       'Evaluate a field path or JSONata expression on a record, exactly as map and filter do; prints the result as JSON',
       (command) =>
@@ -263,7 +278,7 @@ async function main(): Promise<void> {
     .example('$0 run --help', 'The options of a command')
     .example('$0 completion >> ~/.bashrc', 'Tab completion for commands and options')
     .epilogue(EXIT_CODES)
-    .demandCommand(1, 'Name a command: run, validate, list, test, eval, state, schema, demo, worker, enqueue or jobs')
+    .demandCommand(1, 'Name a command: init, check, run, validate, list, test, record, eval, state, schema, demo, worker, enqueue or jobs')
     .recommendCommands()
     .strict()
     .fail((message, error) => {
