@@ -183,8 +183,20 @@ async function main(): Promise<void> {
     .command(
       'demo',
       'Run pipelines/demo.yaml against a built-in sample API on loopback',
-      (command) => runOptions(command).example('$0 demo', 'Writes out/customers.csv from the sample API').example('$0 demo --dry-run', 'Prints the first sample records'),
-      (argv) => withIo(argv, (io) => runDemo(runArguments(argv), io)),
+      (command) =>
+        runOptions(command)
+          .option('serve', { type: 'boolean', describe: 'Only serve the sample API, until Ctrl-C: to try init, check, run and record against it' })
+          .option('port', { type: 'number', default: 8080, describe: 'With --serve: the port on 127.0.0.1' })
+          .option('customers', { type: 'number', default: 250, describe: 'With --serve: how many customers the API holds' })
+          .option('token-env', { type: 'string', requiresArg: true, describe: 'With --serve: require the bearer token held by this variable' })
+          .group(['serve', 'port', 'customers', 'token-env'], 'Serve options:')
+          .example('$0 demo', 'Writes out/customers.csv from the sample API')
+          .example('$0 demo --dry-run', 'Prints the first sample records')
+          .example('$0 demo --serve --customers 40', 'Serves http://127.0.0.1:8080/v1/customers until Ctrl-C'),
+      (argv) =>
+        withIo(argv, async (io) =>
+          argv.serve ? (await import('./commands/demo')).serveDemo({ port: argv.port, customers: argv.customers, tokenEnv: argv['token-env'] }, io) : runDemo(runArguments(argv), io),
+        ),
     )
     .command(
       'test [files..]',
