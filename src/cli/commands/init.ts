@@ -34,6 +34,8 @@ export interface InitArguments {
 }
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+// Candidates that did not fit, named in the message when none did: the first few say enough.
+const MAX_REJECTED_SHOWN = 4;
 
 /** The auth the file will name, checked: each variable a valid name. */
 function initAuth(args: InitArguments): InitAuth | undefined {
@@ -102,10 +104,11 @@ export async function initPipeline(args: InitArguments, io: CliIo): Promise<numb
       const first = await fetch(settings.url);
       const records = detectRecords(first.body);
       if (!records) throw new PageflowError(`${redactor.redact(settings.url)}: the first page holds no list of records (objects)${describeBody(first.body)}`, { code: 'PF_INIT_UNDETECTED' });
-      const pagination = await detectPagination(first, records.path, fetch);
+      const { detected: pagination, rejected } = await detectPagination(first, records.path, fetch);
       if (!pagination) {
+        const tried = rejected.length > 0 ? `; tried: ${rejected.slice(0, MAX_REJECTED_SHOWN).join('; ')}${rejected.length > MAX_REJECTED_SHOWN ? ` (and ${rejected.length - MAX_REJECTED_SHOWN} more)` : ''}` : '';
         throw new PageflowError(
-          `${redactor.redact(settings.url)}: could not tell how the pages follow each other${describeBody(first.body)}; write pagination: by hand (see the README, Pagination)`,
+          `${redactor.redact(settings.url)}: could not tell how the pages follow each other${describeBody(first.body)}${tried}; write pagination: by hand (see the README, Pagination)`,
           { code: 'PF_INIT_UNDETECTED' },
         );
       }

@@ -139,25 +139,35 @@ function secondUrl(candidate: Candidate, first: ProbedPage, records: readonly Re
     const position = paginator.next(paginator.first(), { url: first.url, body: first.body, headers: first.headers, records });
     return position === undefined ? null : paginator.url(position, start);
   } catch (error) {
-    if (error instanceof PageProblem || error instanceof TypeError) return error;
+    if (error instanceof PageProblem) return error;
     throw error;
   }
 }
 
 const sameRecord = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
+export interface PaginationDetection {
+  readonly detected?: DetectedPagination;
+  /** Each candidate that did not fit, and why: what `init` says when none did. */
+  readonly rejected: readonly string[];
+}
+
 /**
  * Which pagination fits the first page, confirmed on the second: each candidate (most specific
  * first) computes the second page's URL with the real paginator, which is requested; the first whose
  * second page brings new records wins. When the first page is the only one, the first candidate that
- * reads it is taken as a guess. Undefined when none fits.
+ * reads it is taken, unconfirmed.
  */
-export async function detectPagination(first: ProbedPage, recordsPath: string, fetch: PageFetcher): Promise<DetectedPagination | undefined> {
+export async function detectPagination(first: ProbedPage, recordsPath: string, fetch: PageFetcher): Promise<PaginationDetection> {
   const records = readPath(first.body, recordsPath) as Record<string, unknown>[];
+  const rejected: string[] = [];
   let unconfirmed: DetectedPagination | undefined;
   for (const candidate of candidates(first, records)) {
     const next = secondUrl(candidate, first, records);
-    if (next instanceof Error) continue;
+    if (next instanceof Error) {
+      rejected.push(`${candidate.shape}: ${next.message}`);
+      continue;
+    }
     if (next === null) {
       unconfirmed ??= {
         ...candidate,
@@ -167,15 +177,18 @@ export async function detectPagination(first: ProbedPage, recordsPath: string, f
       };
       continue;
     }
-    const second = await fetch(next).catch(() => undefined);
-    const secondRecords = second && readPath(second.body, recordsPath);
-    if (!Array.isArray(secondRecords) || secondRecords.length === 0 || sameRecord(secondRecords[0], records[0])) continue;
+    // A page 2 that fails (a 400 for a parameter the API does not know) rules the candidate out; the reason is kept.
+    const second = await fetch(next).catch((error: unknown) => (error instanceof Error ? error : new Error(String(error))));
+    const secondRecords = second instanceof Error ? undefined : readPath(second.body, recordsPath);
+    if (!Array.isArray(secondRecords) || secondRecords.length === 0 || sameRecord(secondRecords[0], records[0])) {
+      const why = second instanceof Error ? second.message : !Array.isArray(secondRecords) ? `page 2 has no list at "${recordsPath}"` : secondRecords.length === 0 ? 'page 2 is empty' : 'page 2 repeats page 1';
+      rejected.push(`${candidate.shape}: ${why}`);
+      continue;
+    }
     return {
-      ...candidate,
-      sureness: candidate.named ? 'sure' : 'likely',
-      why: `page 2 (${new URL(next).search || next}) brought ${secondRecords.length} new records`,
-      secondRecords,
+      detected: { ...candidate, sureness: candidate.named ? 'sure' : 'likely', why: `page 2 (${new URL(next).search || next}) brought ${secondRecords.length} new records`, secondRecords },
+      rejected,
     };
   }
-  return unconfirmed;
+  return { detected: unconfirmed, rejected };
 }

@@ -73,7 +73,8 @@ export function renderPipeline(plan: PipelinePlan): string {
     'sinks:',
     '  - type: file',
     `    path: ${scalar(plan.output)}`,
-    `    # The fields of the first pages, in order; fields that appear later are left out. Nested values are written as JSON.`,
+    '    # The fields of the first pages, in order (nested values are written as JSON). A field not listed is left out;',
+    "    # without `columns`, one the first page did not have fails the run instead.",
     '    columns:',
     ...plan.fields.map((field) => `      - ${scalar(field)}`),
   ];
