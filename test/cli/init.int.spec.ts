@@ -21,6 +21,9 @@ const csvOf = (records: ReadonlyArray<{ id: number; name: string }>) => ['id,nam
 
 /** Only requests with the bearer token get an answer. */
 const withToken = (shape: Shape, token: string): Shape => (url, headers) => (headers.authorization === `Bearer ${token}` ? shape(url, headers) : { status: 401, body: { message: 'Unauthenticated.' } });
+/** Only requests with the credential `accepts` recognises get an answer. */
+const guarded = (shape: Shape, accepts: (url: URL, headers: Parameters<Shape>[1]) => boolean): Shape => (url, headers) =>
+  accepts(url, headers) ? shape(url, headers) : { status: 401, body: { message: 'Unauthenticated.' } };
 const withRateLimitHeaders = (shape: Shape): Shape => (url, headers) => {
   const answer = shape(url, headers);
   return { ...answer, headers: { ...answer.headers, 'x-ratelimit-limit': '6000', 'x-ratelimit-remaining': '5999' } };
@@ -71,22 +74,40 @@ describe('pageflow init, then run on the written file unedited', () => {
     expect(init.stdout).not.toContain(token);
   });
 
-  it('a Link-header API (the body is the list)', async () => {
-    const { init, file } = await initThenRun(linkHeaderApi(RECORDS, { defaultPerPage: 10 }));
+  it('a Link-header API (the body is the list), with an API key header', async () => {
+    const key = 'key_5e4d3c2b1a09f8e7';
+    const { init, file } = await initThenRun(guarded(linkHeaderApi(RECORDS, { defaultPerPage: 10 }), (_url, headers) => headers['x-api-key'] === key), {
+      initArgs: ['--auth', 'api-key', '--token-env', 'API_KEY'],
+      env: { API_KEY: key },
+    });
+    expect(file).toMatch(/auth:\n {4}type: api-key\n {4}name: X-Api-Key\n {4}value: \$\{API_KEY\}\n {4}in: header/);
+    expect(file + init.stdout).not.toContain(key);
     expect(init.stdout).toMatch(/records: {4}"" — 10 on page 1/);
     expect(file).toMatch(/records: ""\n/);
     expect(file).toMatch(/type: link-header/);
   });
 
-  it('an offset API with a total', async () => {
-    const { init, file } = await initThenRun(offsetApi(RECORDS));
+  it('an offset API with a total, with basic auth', async () => {
+    const basic = `Basic ${Buffer.from('exporter:pw_8s7d6f5g4h').toString('base64')}`;
+    const { init, file } = await initThenRun(guarded(offsetApi(RECORDS), (_url, headers) => headers.authorization === basic), {
+      initArgs: ['--auth', 'basic', '--user-env', 'API_USER', '--token-env', 'API_PASSWORD'],
+      env: { API_USER: 'exporter', API_PASSWORD: 'pw_8s7d6f5g4h' },
+    });
+    expect(file).toMatch(/auth:\n {4}type: basic\n {4}username: \$\{API_USER\}\n {4}password: \$\{API_PASSWORD\}\n/);
+    expect(file + init.stdout).not.toContain('pw_8s7d6f5g4h');
     expect(init.stdout).toMatch(/pagination: offset in "offset", total in "total" \(likely: page 2/);
     expect(file).toMatch(/records: items\n/);
     expect(file).toMatch(/type: offset\n {4}param: offset\n {4}limitParam: limit\n {4}limit: 20\n {4}total: total/);
   });
 
-  it('a generic cursor API: the token parameter found by trying names on page 2', async () => {
-    const { init, file } = await initThenRun(pageTokenApi(RECORDS));
+  it('a generic cursor API: the token parameter found by trying names on page 2; an API key in the query', async () => {
+    const key = 'key_q9w8e7r6t5y4';
+    const { init, file } = await initThenRun(guarded(pageTokenApi(RECORDS), (url) => url.searchParams.get('key') === key), {
+      initArgs: ['--auth', 'api-key', '--key-in', 'query', '--key-name', 'key', '--token-env', 'API_KEY'],
+      env: { API_KEY: key },
+    });
+    expect(file).toMatch(/value: \$\{API_KEY\}\n {4}in: query/);
+    expect(file + init.stdout).not.toContain(key);
     expect(init.stdout).toMatch(/pagination: cursor in "next_page_token", sent as \?page_token=/);
     expect(file).toMatch(/type: cursor\n {4}cursor: next_page_token\n {4}param: page_token/);
   });
