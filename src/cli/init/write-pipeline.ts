@@ -46,10 +46,13 @@ function paramLines(params: QueryParams): string[] {
 }
 
 function paginationLines(pagination: DetectedPagination): string[] {
+  const { lastPage, total } = pagination.pagination;
   return [
     `  # Detected: ${pagination.shape} (${pagination.sureness}: ${pagination.why}).`,
     '  pagination:',
     ...Object.entries(pagination.pagination).map(([key, value]) => `    ${key}: ${scalar(value as string | number)}`),
+    // With a page count the crawler requests exactly the pages that exist, several at a time.
+    ...(lastPage !== undefined || total !== undefined ? ['  # The page count is known from page 1: `concurrency: 4` would request 4 pages at a time.'] : []),
   ];
 }
 

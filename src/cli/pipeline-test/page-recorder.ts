@@ -1,14 +1,13 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { z } from 'zod';
 import type { Redactor } from '../../errors/redact';
 import type { Exchange } from '../../sources/http/fetch-page';
-import { type Page } from '../../sources/http/page';
 import { firstPageUrl } from '../../sources/http/page-url';
 import { createPaginator } from '../../sources/http/pagination/pagination-types';
 import { readPage } from '../../sources/http/read-page';
 import type { HttpProbe, HttpSourceSettings } from '../probe/http-probe';
 import { PAGES_FILE, PAGES_FORMAT, type recordedPage } from './recorded-pages';
-import type { z } from 'zod';
 
 /** Response headers a replay needs (pagination, rate limits, the body's type); the rest (cookies…) is not kept. */
 const KEPT_HEADER = /^(content-type|link|retry-after|x-ratelimit-[a-z-]+|ratelimit(-[a-z]+)?|x-total(-count)?|x-(next|per)-page|x-page(-count)?)$/;
@@ -33,8 +32,8 @@ export async function recordPages(settings: HttpSourceSettings, probe: HttpProbe
   const recorded: { entry: z.input<typeof recordedPage>; body: string }[] = [];
   let request: { url: string; position: unknown } | undefined = { url: start, position: paginator.first() };
   for (let index = 1; request && index <= count; index += 1) {
-    const exchange: Exchange = await probe.get(request.url, index);
-    const page: Page = readPage({ index, ...request }, exchange, { records: settings.records, paginator, start, redactor });
+    const exchange = await probe.get(request.url, index);
+    const page = readPage({ index, ...request }, exchange, { records: settings.records, paginator, start, redactor });
     const url = new URL(request.url);
     const name = `page-${index}.json`;
     recorded.push({
