@@ -72,6 +72,13 @@ describe('the README walkthrough: demo --serve, init → check → run → recor
     expect(test.stdout).toBe('PASS pipelines/customers.test.yaml › every customer of the recorded pages (3 pages, 40 records read)\n1 passed, 0 failed\n');
     expect(test.exitCode).toBe(0);
 
+    // A second one on the same port says so, in words.
+    const port = new URL(api.url).port;
+    const taken = await runCli(['demo', '--serve', '--port', port], { cwd: dir.path });
+    expect(taken.exitCode).toBe(2);
+    expect(taken.stderr).toContain(`cannot serve on 127.0.0.1:${port}: `);
+    expect(taken.stderr).toContain('(choose another with --port)');
+
     server!.kill('SIGTERM');
     const [code] = await once(server!, 'close');
     expect(code).toBe(0);

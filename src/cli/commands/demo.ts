@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { type SampleApiOptions, startSampleApi } from '../../demo/sample-api';
+import { describeSystemError } from '../../errors/describe-system-error';
 import { UsageError } from '../../errors/usage-error';
 import type { CliIo } from '../io';
 import { reportError } from '../report-error';
@@ -26,7 +27,12 @@ export async function runDemo(args: Omit<RunArguments, 'file'>, io: CliIo): Prom
 export async function serveDemo({ tokenEnv, ...options }: Pick<SampleApiOptions, 'port' | 'customers'> & { readonly tokenEnv?: string }, io: CliIo): Promise<number> {
   const token = tokenEnv === undefined ? undefined : io.env[tokenEnv];
   if (tokenEnv !== undefined && !token) return reportError(new UsageError(`${tokenEnv} is not set: set it to the token the sample API should require`), io);
-  const api = await startSampleApi({ ...options, token });
+  let api: Awaited<ReturnType<typeof startSampleApi>>;
+  try {
+    api = await startSampleApi({ ...options, token });
+  } catch (error) {
+    return reportError(new UsageError(`cannot serve on 127.0.0.1:${options.port ?? 0}: ${describeSystemError(error)} (choose another with --port)`), io);
+  }
   io.logger.log('info', `sample API: ${api.url}/v1/customers (${options.customers ?? 250} customers${token ? ', bearer token required' : ''}); Ctrl-C stops it`);
   await new Promise((resolve) => {
     process.once('SIGINT', resolve);
