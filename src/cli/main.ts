@@ -107,6 +107,38 @@ async function main(): Promise<void> {
       (argv) => withIo(argv, (io) => runFile({ file: argv.file, ...runArguments(argv) }, io)),
     )
     .command(
+      'init <url>',
+      'Write a pipeline for an API from its first pages: records, pagination, page size, fields and rate limit detected',
+      (command) =>
+        command
+          .positional('url', { type: 'string', demandOption: true, describe: 'URL of the first page of the records' })
+          .option('auth', { choices: ['bearer', 'basic', 'api-key'] as const, describe: 'How the API authenticates' })
+          .option('token-env', { type: 'string', requiresArg: true, describe: 'Variable holding the token (bearer), password (basic) or key (api-key); the file says ${VAR}' })
+          .option('user-env', { type: 'string', requiresArg: true, describe: 'basic: variable holding the user name' })
+          .option('key-name', { type: 'string', requiresArg: true, describe: 'api-key: the header or query parameter (default X-Api-Key)' })
+          .option('key-in', { choices: ['header', 'query'] as const, describe: 'api-key: where the key goes (default header)' })
+          .option('output', { alias: 'o', type: 'string', requiresArg: true, normalize: true, describe: 'Pipeline file to write (default pipelines/<resource>.yaml)' })
+          .option('force', { type: 'boolean', describe: 'Replace the file if it exists' })
+          .example('$0 init https://api.example.nl/v1/customers --auth bearer --token-env MKP_TOKEN', 'Writes pipelines/customers.yaml')
+          .example('$0 init http://127.0.0.1:8080/v1/customers -o pipelines/demo-customers.yaml', 'The sample API of pageflow demo --serve'),
+      (argv) =>
+        withIo(argv, async (io) =>
+          (await import('./commands/init')).initPipeline(
+            { url: argv.url, auth: argv.auth, tokenEnv: argv['token-env'], userEnv: argv['user-env'], keyName: argv['key-name'], keyIn: argv['key-in'], output: argv.output, force: argv.force },
+            io,
+          ),
+        ),
+    )
+    .command(
+      'check <file>',
+      'Check a pipeline without exporting: the API answers with its credentials, the first page fits records and pagination, every sink can write',
+      (command) =>
+        command
+          .positional('file', { type: 'string', demandOption: true, describe: 'Pipeline file (YAML or JSON)' })
+          .example('$0 check pipelines/customers.yaml', 'A ✓/✗ line per check (exit 1 if one fails)'),
+      (argv) => withIo(argv, async (io) => (await import('./commands/check')).checkPipeline(argv.file, io)),
+    )
+    .command(
       'validate <files..>',
       'Check pipeline files without running them; every problem with its line and column',
       (command) =>
@@ -151,8 +183,20 @@ async function main(): Promise<void> {
     .command(
       'demo',
       'Run pipelines/demo.yaml against a built-in sample API on loopback',
-      (command) => runOptions(command).example('$0 demo', 'Writes out/customers.csv from the sample API').example('$0 demo --dry-run', 'Prints the first sample records'),
-      (argv) => withIo(argv, (io) => runDemo(runArguments(argv), io)),
+      (command) =>
+        runOptions(command)
+          .option('serve', { type: 'boolean', describe: 'Only serve the sample API, until Ctrl-C: to try init, check, run and record against it' })
+          .option('port', { type: 'number', default: 8080, describe: 'With --serve: the port on 127.0.0.1' })
+          .option('customers', { type: 'number', default: 250, describe: 'With --serve: how many customers the API holds' })
+          .option('token-env', { type: 'string', requiresArg: true, describe: 'With --serve: require the bearer token held by this variable' })
+          .group(['serve', 'port', 'customers', 'token-env'], 'Serve options:')
+          .example('$0 demo', 'Writes out/customers.csv from the sample API')
+          .example('$0 demo --dry-run', 'Prints the first sample records')
+          .example('$0 demo --serve --customers 40', 'Serves http://127.0.0.1:8080/v1/customers until Ctrl-C'),
+      (argv) =>
+        withIo(argv, async (io) =>
+          argv.serve ? (await import('./commands/demo')).serveDemo({ port: argv.port, customers: argv.customers, tokenEnv: argv['token-env'] }, io) : runDemo(runArguments(argv), io),
+        ),
     )
     .command(
       'test [files..]',
@@ -163,6 +207,21 @@ async function main(): Promise<void> {
           .example('$0 test', `Every pipeline test under ${DEFAULT_PIPELINE_DIR}/`)
           .example('$0 test pipelines/demo.test.yaml', 'One test file (exit 1 if a test fails)'),
       (argv) => withIo(argv, (io) => testPipelines(argv.files, io)),
+    )
+    .command(
+      'record <file>',
+      'Save the first pages of a pipeline\'s API, secrets scrubbed, as a fixture that pageflow test replays',
+      (command) =>
+        command
+          .positional('file', { type: 'string', demandOption: true, describe: 'Pipeline file (YAML or JSON)' })
+          .option('pages', { type: 'number', default: 3, describe: 'Pages to record, from the first' })
+          .option('output', { alias: 'o', type: 'string', requiresArg: true, demandOption: true, normalize: true, describe: 'Fixture directory to write (pages.json and a file per page)' })
+          .check(({ pages }) => {
+            if (!(Number.isInteger(pages) && pages > 0)) throw new Error('--pages expects a whole number above 0');
+            return true;
+          })
+          .example('$0 record pipelines/customers.yaml --pages 3 -o test/fixtures/customers/', 'Then name the directory in a *.test.yaml: pages: ../test/fixtures/customers/'),
+      (argv) => withIo(argv, async (io) => (await import('./commands/record')).recordFixture({ file: argv.file, pages: argv.pages, output: argv.output }, io)),
     )
     .command(
       'eval <expression>',
@@ -231,7 +290,7 @@ async function main(): Promise<void> {
     .example('$0 run --help', 'The options of a command')
     .example('$0 completion >> ~/.bashrc', 'Tab completion for commands and options')
     .epilogue(EXIT_CODES)
-    .demandCommand(1, 'Name a command: run, validate, list, test, eval, state, schema, demo, worker, enqueue or jobs')
+    .demandCommand(1, 'Name a command: init, check, run, validate, list, test, record, eval, state, schema, demo, worker, enqueue or jobs')
     .recommendCommands()
     .strict()
     .fail((message, error) => {

@@ -21,6 +21,8 @@ export interface SampleApiOptions {
    * from page 1). @default 'simplePaginate'
    */
   readonly shape?: 'simplePaginate' | 'paginate';
+  /** The port on 127.0.0.1. @default 0 (any free port) */
+  readonly port?: number;
 }
 
 export interface SampleApi {
@@ -135,7 +137,7 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
     if (options.cachePages) cache.set(cacheKey, body);
     send(200, body);
   });
-  server.listen(0, '127.0.0.1');
+  server.listen(options.port ?? 0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
   return {

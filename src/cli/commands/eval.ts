@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { text as readStream } from 'node:stream/consumers';
-import { PageflowError } from '../../errors/pageflow-error';
+import { UsageError } from '../../errors/usage-error';
 import { compileExpression, expressionSchema } from '../../expressions/compile-expression';
 import { stringifyJson } from '../../json/stringify-json';
 import { readConfigFile } from '../../pipeline/load-pipeline';
@@ -15,8 +15,6 @@ export interface EvalArguments {
   readonly record?: string;
 }
 
-const usageError = (message: string) => new PageflowError(message, { code: 'PF_USAGE', exitCode: 2 });
-
 /**
  * Evaluates an expression on records exactly as a `map` field or a `filter` would (the same
  * compiler: plain paths read directly, the rest JSONata) and prints each result as one JSON line.
@@ -25,7 +23,7 @@ const usageError = (message: string) => new PageflowError(message, { code: 'PF_U
 export async function evaluateExpression(args: EvalArguments, io: CliIo): Promise<number> {
   try {
     const checked = expressionSchema.safeParse(args.expression);
-    if (!checked.success) throw usageError(checked.error.issues.map((issue) => issue.message).join('; '));
+    if (!checked.success) throw new UsageError(checked.error.issues.map((issue) => issue.message).join('; '));
     const expression = compileExpression(args.expression);
     const records = readRecords(await readInput(args.record, io.stdin), args.record ?? 'stdin');
     for (const [index, record] of records.entries()) {
@@ -42,7 +40,7 @@ export async function evaluateExpression(args: EvalArguments, io: CliIo): Promis
 
 async function readInput(file: string | undefined, stdin: Readable & { isTTY?: boolean }): Promise<string> {
   if (file !== undefined) return readConfigFile(file);
-  if (stdin.isTTY) throw usageError('no record: give --record FILE, or pipe one to stdin (e.g. pageflow run p.yaml --dry-run | pageflow eval …)');
+  if (stdin.isTTY) throw new UsageError('no record: give --record FILE, or pipe one to stdin (e.g. pageflow run p.yaml --dry-run | pageflow eval …)');
   return readStream(stdin);
 }
 
@@ -50,6 +48,6 @@ function readRecords(text: string, origin: string) {
   try {
     return parseRecordsText(text);
   } catch (error) {
-    throw usageError(`${origin}: ${(error as Error).message}: map and filter evaluate expressions on records (JSON objects)`);
+    throw new UsageError(`${origin}: ${(error as Error).message}: map and filter evaluate expressions on records (JSON objects)`);
   }
 }
