@@ -11,6 +11,7 @@ import { authConfig, authSecrets, createAuthenticator } from './auth/auth-types'
 import { duration } from './duration';
 import { createHttpClients, resolveTls, tlsConfig } from './http-clients';
 import { createHttpSession } from './http-session';
+import type { SessionLink } from './session-link';
 import type { Page } from './page';
 import { crawlPages } from './page-crawler';
 import { firstPageUrl } from './page-url';
@@ -105,6 +106,8 @@ export function httpSecrets(options: HttpSourceOptions): string[] {
 export interface HttpSourceDeps {
   /** Redacts everything the source prints; it learns the source's secrets and those found while running (OAuth tokens). */
   readonly redactor?: Redactor;
+  /** Where steps find the session while the source runs (child requests); its connections then outlive the last page. */
+  readonly sessions?: SessionLink;
 }
 
 /**
@@ -156,9 +159,10 @@ export function createHttpSource(options: HttpSourceOptions, deps: HttpSourceDep
         logger: context.logger,
         metrics: context.metrics,
       });
+      const ended = deps.sessions?.attach(session, () => clients.destroy()) ?? (() => clients.destroy());
       return crawlPages(session, paginator, firstUrl, { records: settings.records, demand: (mark) => context.demand(mark), resumeFrom: context.resumeFrom }).pipe(
         recordsOf(),
-        finalize(() => clients.destroy()),
+        finalize(ended),
       );
     });
 }
@@ -194,5 +198,5 @@ export const httpSource = defineSource({
   summary: 'Pages through a JSON REST API: next links (Laravel by default), Link headers, page numbers, offsets or cursors; with retries, rate limiting and parallel pages.',
   config: httpSourceConfig,
   secrets: ({ type: _type, ...options }) => httpSecrets(options),
-  create: ({ type: _type, ...options }, context) => createHttpSource({ ...options, tls: resolveTls(options.tls, context.pipelineDir) }, { redactor: context.redactor }),
+  create: ({ type: _type, ...options }, context) => createHttpSource({ ...options, tls: resolveTls(options.tls, context.pipelineDir) }, { redactor: context.redactor, sessions: context.sessions }),
 });
