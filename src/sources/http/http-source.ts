@@ -31,6 +31,12 @@ const retryConfig = z
   })
   .prefault({});
 
+/** `{ requests, per }`: the source's own `rateLimit`, and the `budget` of a file with several streams. */
+export const rateLimitConfig = z.strictObject({
+  requests: z.int().min(1).meta({ description: 'Requests allowed per window.' }),
+  per: duration.refine((ms) => ms > 0, 'expected a window longer than 0').meta({ description: 'The window.', examples: ['60s', '1m'] }),
+});
+
 export const httpSourceConfig = z.strictObject({
   type: z.literal('http'),
   url: z
@@ -55,11 +61,7 @@ export const httpSourceConfig = z.strictObject({
     .default(100 * 1024 * 1024)
     .meta({ description: 'Largest page body accepted, in bytes (after decompression).' }),
   retry: retryConfig.meta({ description: 'How failed requests are retried.', examples: [{ attempts: 5, baseDelay: '500ms', maxDelay: '30s' }] }),
-  rateLimit: z
-    .strictObject({
-      requests: z.int().min(1).meta({ description: 'Requests allowed per window.' }),
-      per: duration.refine((ms) => ms > 0, 'expected a window longer than 0').meta({ description: 'The window.', examples: ['60s', '1m'] }),
-    })
+  rateLimit: rateLimitConfig
     .optional()
     .meta({ description: "Paces requests to stay under the API's rate limit: spread evenly, never more than `requests` in any window.", examples: [{ requests: 60, per: '60s' }] }),
   concurrency: z
