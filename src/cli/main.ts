@@ -98,13 +98,15 @@ async function main(): Promise<void> {
       'Run a pipeline file',
       (command) =>
         runOptions(command.positional('file', { type: 'string', demandOption: true, describe: 'Pipeline file (YAML or JSON)' }))
+          .option('stream', { type: 'string', requiresArg: true, describe: 'Run only this stream of a file with several (streams:)' })
           .example('$0 run pipelines/customers-to-csv.yaml', 'Export every customer')
+          .example('$0 run pipelines/customers-contacts.yaml --stream contacts', 'Run one stream of several')
           .example('$0 run customers.yaml --dry-run --limit 3', 'Print the first 3 records; write nothing')
           .example('$0 run customers.yaml --limit 100', 'Complete files with the first 100 records')
           .example('$0 run customers.yaml --set source.params.per_page=50', 'Override a setting of the file')
           .example('$0 run customers.yaml --set sinks.0.path=out/test.csv', 'The first sink writes elsewhere')
           .example('$0 run nightly.yaml -q --log-format json --summary-json s.json', 'From cron: JSON logs, figures to monitor'),
-      (argv) => withIo(argv, (io) => runFile({ file: argv.file, ...runArguments(argv) }, io)),
+      (argv) => withIo(argv, (io) => runFile({ file: argv.file, stream: argv.stream, ...runArguments(argv) }, io)),
     )
     .command(
       'validate <files..>',
