@@ -97,7 +97,7 @@ async function runCase(test: PipelineTest, testCase: TestCase, io: CliIo): Promi
     const captures = pipeline.sinks.map((sink) => new CaptureSink(sink.metrics.name));
     let error: unknown;
     try {
-      await runPipeline({ source: pipeline.source, operators: pipeline.operators, sinks: captures, metrics: pipeline.metrics, signal: controller.signal, logger });
+      await runPipeline({ source: pipeline.source, operators: pipeline.operators, flow: pipeline.flow, sinks: captures, metrics: pipeline.metrics, signal: controller.signal, logger });
     } catch (caught) {
       error = caught;
     }
