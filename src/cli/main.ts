@@ -151,10 +151,14 @@ async function main(): Promise<void> {
       (argv) => withIo(argv, (io) => stateCommand({ file: argv.file, reset: argv.reset, yes: argv.yes, format: argv.format }, io, terminalConfirm())),
     )
     .command(
-      'demo',
-      'Run pipelines/demo.yaml against a built-in sample API on loopback',
-      (command) => runOptions(command).example('$0 demo', 'Writes out/customers.csv from the sample API').example('$0 demo --dry-run', 'Prints the first sample records'),
-      (argv) => withIo(argv, (io) => runDemo(runArguments(argv), io)),
+      'demo [file]',
+      'Run pipelines/demo.yaml (or FILE) against a built-in sample API on loopback',
+      (command) =>
+        runOptions(command.positional('file', { type: 'string', describe: 'Pipeline file to run instead (MKP_BASE_URL points at the sample API)' }))
+          .example('$0 demo', 'Writes out/customers.csv from the sample API')
+          .example('$0 demo --dry-run', 'Prints the first sample records')
+          .example('$0 demo pipelines/customers-contacts.yaml', 'Customers and their contacts, offline'),
+      (argv) => withIo(argv, (io) => runDemo({ file: argv.file, ...runArguments(argv) }, io)),
     )
     .command(
       'test [files..]',
