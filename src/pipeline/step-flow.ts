@@ -1,3 +1,4 @@
+import { setImmediate as nextMacrotask } from 'node:timers/promises';
 import type { PageMark } from '../sources/source';
 
 /** What a step waits on: the sink side of the run (`SinkStage`). */
@@ -38,6 +39,9 @@ export class StepFlow {
 
   /** Called by the run before passing the source's `demand` to the sinks. */
   async beforeDemand(mark?: PageMark): Promise<void> {
+    if (this.holds.size === 0) return;
+    // Lets promise-based steps before the holding one (JSONata) deliver the page's records first.
+    await nextMacrotask();
     this.pagesAsked = mark?.index ?? this.pagesAsked + 1;
     for (const settled of [...this.holds]) await settled();
   }

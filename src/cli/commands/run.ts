@@ -143,7 +143,13 @@ async function runStreamsOf(pipeline: PipelineFile, args: RunArguments, io: CliI
   const failures = outcomes.filter((outcome) => outcome.error !== undefined);
   const first = failures.find((outcome) => !(outcome.error instanceof StreamStoppedError)) ?? failures[0];
   let exitCode = first ? reportError(first.error, io, redactor) : 0;
-  if (first && failures.length > 1) io.report.log('error', `${failures.length} of ${outcomes.length} streams failed: ${failures.map((outcome) => outcome.name).join(', ')}`);
+  if (failures.length > 1) {
+    const names = (list: readonly StreamOutcome[]) => list.map((outcome) => outcome.name).join(', ');
+    const stopped = failures.filter((outcome) => outcome.error instanceof StreamStoppedError);
+    const failed = failures.filter((outcome) => !stopped.includes(outcome));
+    const stoppedPart = stopped.length > 0 ? `; ${stopped.length} stopped and rolled back (${names(stopped)})` : '';
+    io.report.log('error', `${failed.length} stream${failed.length === 1 ? '' : 's'} failed (${names(failed)})${stoppedPart}`);
+  }
   if (args.summaryJson) {
     const summary = summarizeStreams({ pipeline: pipeline.name, file: args.file, dryRun: args.dryRun ?? false, exitCode, redactor, startedAt, streams: outcomes });
     try {
