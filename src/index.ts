@@ -24,7 +24,7 @@ export { stringifyJson } from './json/stringify-json';
 export { runPipeline, type RejectsOptions, type RunOptions } from './pipeline/run-pipeline';
 export { RejectRouter } from './pipeline/reject-router';
 export { RunMetrics, type SinkMetrics, type StageMetrics } from './pipeline/run-metrics';
-export { loadPipeline, parsePipeline, readPipeline, type LoadedPipeline, type LoadOptions, type Override } from './pipeline/load-pipeline';
+export { loadPipeline, loadPipelineFile, parsePipeline, readPipeline, readPipelineFile, type LoadedPipeline, type LoadedPipelineFile, type LoadOptions, type Override } from './pipeline/load-pipeline';
 export { runWithState, type StatefulRunOptions } from './state/run-with-state';
 export type { IncrementalOptions } from './state/incremental';
 export type { LockHolder, LockState, StateStore } from './state/state-store';
@@ -48,7 +48,7 @@ export {
   type SinkDefinition,
   type SourceDefinition,
 } from './pipeline/component';
-export type { ComponentConfig, PipelineDefinition, TransformConfig } from './pipeline/schema';
+export type { ComponentConfig, PipelineDefinition, PipelineFile, TransformConfig } from './pipeline/schema';
 export { createStderrLogger, silentLogger, type LogFormat, type Logger, type LogLevel, type StderrLoggerOptions, type TextOutput } from './logger';
 export { PageflowError, isPageflowError } from './errors/pageflow-error';
 export { ConfigError, type ConfigIssue } from './errors/config-error';

@@ -2,6 +2,7 @@ import type { BenchCase } from '../harness/bench-case';
 import { latencyCases } from './latency';
 import { memoryCases } from './memory';
 import { pagesCases } from './pages';
+import { relatedCases } from './related';
 import { startupCases } from './startup';
 import { throughputCases } from './throughput';
 
@@ -16,6 +17,7 @@ export const SUITES: Readonly<Record<string, readonly BenchCase[]>> = {
     ...latencyCases,
     ...startupCases,
     ...memoryCases,
+    ...relatedCases,
   ],
   // Workers sharing a queue (issue 15): throughput with 1, 2 and 4 workers.
   fleet: [],

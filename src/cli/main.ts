@@ -98,13 +98,15 @@ async function main(): Promise<void> {
       'Run a pipeline file',
       (command) =>
         runOptions(command.positional('file', { type: 'string', demandOption: true, describe: 'Pipeline file (YAML or JSON)' }))
+          .option('stream', { type: 'string', requiresArg: true, describe: 'Run only this stream of a file with several (streams:)' })
           .example('$0 run pipelines/customers-to-csv.yaml', 'Export every customer')
+          .example('$0 run pipelines/customers-contacts.yaml --stream contacts', 'Run one stream of several')
           .example('$0 run customers.yaml --dry-run --limit 3', 'Print the first 3 records; write nothing')
           .example('$0 run customers.yaml --limit 100', 'Complete files with the first 100 records')
           .example('$0 run customers.yaml --set source.params.per_page=50', 'Override a setting of the file')
           .example('$0 run customers.yaml --set sinks.0.path=out/test.csv', 'The first sink writes elsewhere')
           .example('$0 run nightly.yaml -q --log-format json --summary-json s.json', 'From cron: JSON logs, figures to monitor'),
-      (argv) => withIo(argv, (io) => runFile({ file: argv.file, ...runArguments(argv) }, io)),
+      (argv) => withIo(argv, (io) => runFile({ file: argv.file, stream: argv.stream, ...runArguments(argv) }, io)),
     )
     .command(
       'init <url>',
@@ -181,10 +183,10 @@ async function main(): Promise<void> {
       (argv) => withIo(argv, (io) => stateCommand({ file: argv.file, reset: argv.reset, yes: argv.yes, format: argv.format }, io, terminalConfirm())),
     )
     .command(
-      'demo',
-      'Run pipelines/demo.yaml against a built-in sample API on loopback',
+      'demo [file]',
+      'Run pipelines/demo.yaml (or FILE) against a built-in sample API on loopback',
       (command) =>
-        runOptions(command)
+        runOptions(command.positional('file', { type: 'string', describe: 'Pipeline file to run instead (MKP_BASE_URL points at the sample API)' }))
           .option('serve', { type: 'boolean', describe: 'Only serve the sample API, until Ctrl-C: to try init, check, run and record against it' })
           .option('port', { type: 'number', default: 8080, describe: 'With --serve: the port on 127.0.0.1' })
           .option('customers', { type: 'number', default: 250, describe: 'With --serve: how many customers the API holds' })
@@ -192,10 +194,11 @@ async function main(): Promise<void> {
           .group(['serve', 'port', 'customers', 'token-env'], 'Serve options:')
           .example('$0 demo', 'Writes out/customers.csv from the sample API')
           .example('$0 demo --dry-run', 'Prints the first sample records')
+          .example('$0 demo pipelines/customers-contacts.yaml', 'Customers and their contacts, offline')
           .example('$0 demo --serve --customers 40', 'Serves http://127.0.0.1:8080/v1/customers until Ctrl-C'),
       (argv) =>
         withIo(argv, async (io) =>
-          argv.serve ? (await import('./commands/demo')).serveDemo({ port: argv.port, customers: argv.customers, tokenEnv: argv['token-env'] }, io) : runDemo(runArguments(argv), io),
+          argv.serve ? (await import('./commands/demo')).serveDemo({ port: argv.port, customers: argv.customers, tokenEnv: argv['token-env'] }, io) : runDemo({ file: argv.file, ...runArguments(argv) }, io),
         ),
     )
     .command(

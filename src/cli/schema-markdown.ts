@@ -89,21 +89,34 @@ function stepSection(step: Node): string[] {
   return lines;
 }
 
-/**
- * The components part of the README's pipeline file reference, in Markdown, generated from the JSON
- * Schema so that it cannot drift from what the loader accepts: `pageflow schema --format markdown`.
- */
-export function schemaToMarkdown(schema: Node): string {
-  const { source, transforms, sinks } = schema.properties ?? {};
+/** The table of a file's top-level keys; a key with options of its own (`state`) lists them too. */
+function keyTable(schema: Node): string[] {
   return [
     '| Key | Type | Default | Description |',
     '| --- | --- | --- | --- |',
     ...Object.entries(schema.properties ?? {}).flatMap(([key, node]) => {
       const fallback = schema.required?.includes(key) ? 'required' : node.default !== undefined ? code(node.default) : '';
-      // A top-level section of its own options (`state`) lists them, as a component's object options are.
       const own = node.properties === undefined ? [] : optionRows(node, `${key}.`);
       return [`| \`${key}\` | ${own.length > 0 ? 'object' : cell(typeOf(node))} | ${cell(fallback)} | ${cell(node.description ?? '')} |`, ...own];
     }),
+  ];
+}
+
+/**
+ * The components part of the README's pipeline file reference, in Markdown, generated from the JSON
+ * Schema so that it cannot drift from what the loader accepts: `pageflow schema --format markdown`.
+ */
+export function schemaToMarkdown(file: Node): string {
+  // A file has one stream or several (`streams:`); the components are the same in both.
+  const [schema, several] = file.anyOf ?? [file];
+  const { source, transforms, sinks } = schema.properties ?? {};
+  const ownKeys = new Set(Object.keys(schema.properties ?? {}));
+  const streamKeys = Object.fromEntries(Object.entries(several?.properties ?? {}).filter(([key]) => !ownKeys.has(key)));
+  return [
+    ...keyTable(schema),
+    ...(several
+      ? ['', `With several streams (\`streams:\`), the file has \`name\`, \`description\`, \`expressions\` and these keys instead of \`source\`, \`transforms\`, \`sinks\`, \`rejects\`, \`maxRejects\` and \`state\`:`, '', ...keyTable({ ...several, properties: streamKeys })]
+      : []),
     '',
     ...(source?.oneOf ?? []).flatMap((component) => componentSection('Source', component)),
     ...(transforms?.items?.anyOf ?? []).flatMap(stepSection),

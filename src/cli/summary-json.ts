@@ -5,7 +5,7 @@ import { describeSystemError } from '../errors/describe-system-error';
 import { InterruptedError } from '../errors/interrupted-error';
 import { isPageflowError } from '../errors/pageflow-error';
 import { Redactor } from '../errors/redact';
-import type { IncrementalMetrics, RunMetrics, SinkMetrics, StageMetrics } from '../pipeline/run-metrics';
+import { type IncrementalMetrics, RunMetrics, type SinkMetrics, type StageMetrics } from '../pipeline/run-metrics';
 
 export type RunOutcome = 'done' | 'failed' | 'interrupted' | 'invalid';
 
@@ -29,6 +29,9 @@ export interface RunSummary {
   readonly rejects: number;
   /** Pages whose body was not valid UTF-8 (the invalid bytes became U+FFFD). */
   readonly invalidUtf8Pages: number;
+  /** Child fetches of `request` steps (one per parent record) and the pages they read. */
+  readonly childRequests: number;
+  readonly childPages: number;
   /** Records into and out of each transform, in order. */
   readonly stages: readonly StageMetrics[];
   /** Records and bytes written by each sink, with every output (`outputs`: name, records, bytes). */
@@ -37,7 +40,12 @@ export interface RunSummary {
   readonly incremental?: IncrementalMetrics;
   /** Set when the run did not finish: the one-line message (secrets redacted) and its code. */
   readonly error?: { readonly message: string; readonly code?: string };
+  /** A file with several streams: each stream's own figures (the ones above are their sums). */
+  readonly streams?: readonly StreamSummary[];
 }
+
+/** One stream's figures in the summary of a file with several. */
+export type StreamSummary = { readonly stream: string } & Omit<RunSummary, 'pipeline' | 'file' | 'dryRun' | 'streams'>;
 
 export interface SummaryInput {
   readonly pipeline: string;
@@ -73,6 +81,8 @@ export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error,
     throttled: metrics.throttled,
     rejects: metrics.rejects,
     invalidUtf8Pages: metrics.invalidUtf8Pages,
+    childRequests: metrics.childRequests,
+    childPages: metrics.childPages,
     stages: metrics.stages.map((stage) => ({ ...stage })),
     sinks: metrics.sinks.map((sink) => ({
       ...sink,
@@ -88,6 +98,31 @@ export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error,
             code: isPageflowError(error) ? error.code : undefined,
           },
         }),
+  };
+}
+
+/** The streams' figures added up into one `RunMetrics`, started when the first stream started. */
+export function sumMetrics(all: readonly RunMetrics[], startedAt: number): RunMetrics {
+  const total = Object.assign(new RunMetrics(), { startedAt });
+  for (const metrics of all) {
+    for (const key of ['pages', 'recordsRead', 'duplicates', 'retries', 'throttled', 'rejects', 'invalidUtf8Pages', 'childRequests', 'childPages'] as const) total[key] += metrics[key];
+    total.stages.push(...metrics.stages);
+    total.sinks.push(...metrics.sinks);
+  }
+  return total;
+}
+
+/** The summary of a file with several streams: their sums, then each stream's figures. */
+export function summarizeStreams(input: Omit<SummaryInput, 'metrics' | 'error'> & { readonly startedAt: number; readonly streams: readonly { name: string; metrics: RunMetrics; error?: unknown }[] }): RunSummary {
+  const { streams, startedAt, ...run } = input;
+  const error = streams.find((stream) => stream.error !== undefined)?.error;
+  const total = summarizeRun({ ...run, metrics: sumMetrics(streams.map((stream) => stream.metrics), startedAt), error });
+  return {
+    ...total,
+    streams: streams.map((stream) => {
+      const { pipeline: _pipeline, file: _file, dryRun: _dryRun, ...own } = summarizeRun({ ...run, metrics: stream.metrics, error: stream.error, exitCode: stream.error === undefined ? 0 : 1 });
+      return { stream: stream.name, ...own };
+    }),
   };
 }
 

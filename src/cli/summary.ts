@@ -13,7 +13,8 @@ export function formatSummary(name: string, metrics: RunMetrics, outcome: string
   const retries = metrics.retries > 0 || metrics.throttled > 0 ? `, ${count(metrics.retries, 'retry', 'retries')}, ${metrics.throttled} throttled (429)` : '';
   const dropped = droppedByStages(metrics.stages).map((text) => `, ${text}`).join('');
   const rejects = metrics.rejects > 0 ? `, ${metrics.rejects} rejected` : '';
-  return `${name}: ${outcome} in ${seconds}s: ${count(metrics.pages, 'page')}, ${count(metrics.recordsRead, 'record')} read, ${count(metrics.duplicates, 'duplicate')} dropped${dropped}${rejects}${retries}; ${sinks || 'no sinks'}${incrementalPart(metrics)}`;
+  const children = metrics.childRequests > 0 ? `, ${count(metrics.childRequests, 'child request')} (${count(metrics.childPages, 'page')})` : '';
+  return `${name}: ${outcome} in ${seconds}s: ${count(metrics.pages, 'page')}${children}, ${count(metrics.recordsRead, 'record')} read, ${count(metrics.duplicates, 'duplicate')} dropped${dropped}${rejects}${retries}; ${sinks || 'no sinks'}${incrementalPart(metrics)}`;
 }
 
 /** Outputs listed by name in the line; the summary JSON lists them all. */

@@ -54,6 +54,24 @@ export function sampleCustomer(index: number): DataRecord {
   };
 }
 
+const ROLES = ['billing', 'technical', 'owner'];
+
+/** The contacts of the sample customer at `index`: 0 to 3 of them, as `GET /v1/customers/{id}/contacts` serves them. */
+export function sampleContacts(index: number): DataRecord[] {
+  return Array.from({ length: index % 4 }, (_, n) => ({
+    id: `con_${(index + 1).toString(36).padStart(6, '0')}${n + 1}`,
+    name: `Contact ${n + 1} of customer ${index + 1}`,
+    email: `contact${n + 1}.${index + 1}@example.nl`,
+    role: ROLES[(index + n) % ROLES.length],
+  }));
+}
+
+/** The index of the sample customer with this id, if it is one of the `total`. */
+function customerIndex(id: string, total: number): number | undefined {
+  const index = parseInt(id.slice(4, 10), 36) - 1;
+  return Number.isInteger(index) && index >= 0 && index < total && sampleCustomer(index).id === id ? index : undefined;
+}
+
 /** Laravel `simplePaginate()`, with Mijn Klantportaal's trailing comma in `next_page_url`. */
 function simplePaginateBody(base: string, page: number, perPage: number, total: number, data: DataRecord[]) {
   const from = (page - 1) * perPage;
@@ -116,11 +134,18 @@ export async function startSampleApi(options: SampleApiOptions = {}): Promise<Sa
       else setImmediate(reply);
     };
     const answer = (status: number, body: unknown) => send(status, Buffer.from(JSON.stringify(body)));
-    if (url.pathname !== '/v1/customers') return answer(404, { message: 'Not Found' });
+    const contacts = /^\/v1\/customers\/([^/]+)\/contacts$/.exec(url.pathname);
+    if (url.pathname !== '/v1/customers' && !contacts) return answer(404, { message: 'Not Found' });
     if (options.token !== undefined && request.headers.authorization !== `Bearer ${options.token}`) {
       return answer(401, { message: 'Unauthenticated.' });
     }
     requests += 1;
+    if (contacts) {
+      const index = customerIndex(decodeURIComponent(contacts[1]), total);
+      if (index === undefined) return answer(404, { message: 'No query results for model [Customer].' });
+      const all = sampleContacts(index);
+      return answer(200, simplePaginateBody(`http://${request.headers.host}${url.pathname}`, 1, 15, all.length, all));
+    }
     const cacheKey = `${request.headers.host} ${request.url}`;
     const cached = options.cachePages ? cache.get(cacheKey) : undefined;
     if (cached) return send(200, cached);

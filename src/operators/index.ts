@@ -8,4 +8,5 @@ export { flattenRecord, flattenOperator, type FlattenOptions } from './flatten-r
 export { explodeField, explodeOperator, type ExplodeOptions } from './explode-field';
 export { validateRecords, validateOperator, RecordInvalidError, type ValidateOptions, type OnInvalid } from './validate-records';
 export { RecordShapeError } from './record-fields';
+export { requestChildren, requestOperator, type RequestOptions, type RequestDeps } from './request-children';
 export type { ExpressionStepOptions } from './expression-step';

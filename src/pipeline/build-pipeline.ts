@@ -11,6 +11,8 @@ import { countStage } from './count-stage';
 import type { ComponentRegistry } from './registry';
 import { RejectRouter } from './reject-router';
 import { RunMetrics } from './run-metrics';
+import { StepFlow } from './step-flow';
+import { SessionLink } from '../sources/http/session-link';
 import type { RejectsOptions } from './run-pipeline';
 import type { ComponentConfig, PipelineDefinition } from './schema';
 
@@ -26,6 +28,8 @@ export interface BuiltPipeline {
   readonly secrets: string[];
   /** Redacts those secrets (and the ones learnt while running) from anything printed about the run. */
   readonly redactor: Redactor;
+  /** Connects the steps that hold records (child requests) to the source/sink handshake. */
+  readonly flow: StepFlow;
 }
 
 export interface BuildOptions {
@@ -46,6 +50,7 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
   const metrics = new RunMetrics();
   const startedAt = options.startedAt ?? new Date();
   const rejects = new RejectRouter();
+  const flow = new StepFlow();
   const redactor = options.redactor ?? new Redactor();
   for (const secret of definition.secrets ?? []) redactor.add(secret);
   const context: BuildContext = {
@@ -57,6 +62,8 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     rejects,
     redactor,
     expressionBudget: definition.expressions,
+    sessions: new SessionLink(),
+    flow,
   };
   const secrets: string[] = [...(definition.secrets ?? [])];
   const definitionOf = <K extends ComponentKind>(kind: K, type: string) => {
@@ -92,5 +99,6 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     metrics,
     secrets,
     redactor,
+    flow,
   };
 }

@@ -5,6 +5,7 @@ import { flattenOperator } from '../operators/flatten-record';
 import { mapOperator } from '../operators/map-fields';
 import { omitOperator } from '../operators/omit-fields';
 import { renameOperator } from '../operators/rename-fields';
+import { requestOperator } from '../operators/request-children';
 import { setOperator } from '../operators/set-fields';
 import { validateOperator } from '../operators/validate-records';
 import { fileSink } from '../sinks/file-sink';
@@ -26,6 +27,7 @@ export function createDefaultRegistry(): ComponentRegistry {
     .register(flattenOperator)
     .register(explodeOperator)
     .register(validateOperator)
+    .register(requestOperator)
     .register(fileSink)
     .register(s3Sink)
     .register(stdoutSink);

@@ -5,8 +5,10 @@ import type { ExpressionBudget } from '../expressions/expression-budget';
 import type { Logger } from '../logger';
 import type { DataRecord } from '../record';
 import type { Sink } from '../sinks/sink';
+import type { SessionLink } from '../sources/http/session-link';
 import type { Source } from '../sources/source';
 import type { RunMetrics } from './run-metrics';
+import type { StepFlow } from './step-flow';
 
 /**
  * Where a step sends the records it rejects (`validate` with `onInvalid: reject`, `onError: reject` on
@@ -33,6 +35,10 @@ export interface BuildContext {
   readonly redactor?: Redactor;
   /** Time and depth allowed to each JSONata evaluation (`expressions:` in the file); the defaults when absent. */
   readonly expressionBudget?: ExpressionBudget;
+  /** The source's HTTP session while it runs, for steps that make requests with it (`request`). */
+  readonly sessions?: SessionLink;
+  /** The source/sink handshake for steps that hold records while they work (`request`). */
+  readonly flow?: StepFlow;
 }
 
 interface ComponentBase<C extends z.ZodType> {

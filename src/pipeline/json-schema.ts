@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { createDefaultRegistry } from './builtins';
 import type { ComponentDefinition } from './component';
 import type { ComponentRegistry } from './registry';
-import { maxRejectsField, pipelineFields } from './schema';
+import { maxRejectsField, pipelineFields, streamsFields } from './schema';
 
 /** A component's own schema, titled and described for editors' hover text. */
 function documented(definition: ComponentDefinition, schema: z.ZodType = definition.config): z.ZodType {
@@ -33,25 +33,37 @@ export function pipelineJsonSchema(registry: ComponentRegistry = createDefaultRe
   const sources = registry.list('source').map((definition) => documented(definition));
   const steps = registry.list('operator').map((definition) => documented(definition, z.strictObject({ [definition.type]: definition.config })));
   const sinks = registry.list('sink').map((definition) => documented(definition));
-  const file = z
+  // What a pipeline with one stream has at the top and each stream of a file with several has.
+  const parts = {
+    source: byType(sources, 'source').meta({ description: 'Where the records come from.' }),
+    transforms: z
+      .array(z.union(nonEmpty(steps, 'operator')))
+      .default([])
+      .meta({ description: 'Steps applied to every record in order, like `.pipe(...)`; each step is an object with exactly one key.' }),
+    sinks: z
+      .array(byType(sinks, 'sink'))
+      .min(1)
+      .meta({ description: 'Where the records go; every sink gets every record.' }),
+    rejects: byType(sinks, 'sink').optional().meta({ description: 'Where records rejected by a transform (`onInvalid: reject`, `onError: reject`) go, as `{ record, step, error, page }`; any sink type.' }),
+    maxRejects: maxRejectsField,
+  };
+  const { state: _state, name: _name, ...streamFields } = pipelineFields;
+  const single = z.strictObject({ ...pipelineFields, ...parts }).meta({ title: 'one stream', description: 'A pipeline with one source.' });
+  const several = z
     .strictObject({
-      ...pipelineFields,
-      source: byType(sources, 'source').meta({ description: 'Where the records come from.' }),
-      transforms: z
-        .array(z.union(nonEmpty(steps, 'operator')))
-        .default([])
-        .meta({ description: 'Steps applied to every record in order, like `.pipe(...)`; each step is an object with exactly one key.' }),
-      sinks: z
-        .array(byType(sinks, 'sink'))
-        .min(1)
-        .meta({ description: 'Where the records go; every sink gets every record.' }),
-      rejects: byType(sinks, 'sink').optional().meta({ description: 'Where records rejected by a transform (`onInvalid: reject`, `onError: reject`) go, as `{ record, step, error, page }`; any sink type.' }),
-      maxRejects: maxRejectsField,
+      name: pipelineFields.name,
+      description: pipelineFields.description,
+      expressions: pipelineFields.expressions,
+      ...streamsFields,
+      streams: z
+        .record(z.string(), z.strictObject({ ...streamFields, ...parts }))
+        .meta({ description: 'The streams, by name: each a pipeline with its own source, transforms and sinks (no `name` or `state` of its own), run in one process.' }),
     })
-    .meta({
-      title: 'pageflow pipeline',
-      description: 'A pageflow pipeline file. Any string may hold ${VAR} or ${VAR:-default}, filled in from the environment when the file is loaded.',
-    });
+    .meta({ title: 'several streams', description: 'A pipeline with several streams (`streams:`), sharing one rate-limit budget per credential.' });
+  const file = z.union([single, several]).meta({
+    title: 'pageflow pipeline',
+    description: 'A pageflow pipeline file. Any string may hold ${VAR} or ${VAR:-default}, filled in from the environment when the file is loaded.',
+  });
   const schema = z.toJSONSchema(file, {
     io: 'input',
     // Draft 7 is the one every editor's YAML/JSON language server understands.

@@ -8,7 +8,7 @@ import { valueKinds } from './field-schema';
 import { interpolateEnv, type LocatedConfigIssue } from './interpolate-env';
 import { formatPath, type PathSegment } from './issue-path';
 import type { ComponentRegistry } from './registry';
-import { type LocatedIssue, type PipelineDefinition, pipelineFieldSchema, validatePipeline } from './schema';
+import { type LocatedIssue, type PipelineDefinition, type PipelineFile, pipelineFieldSchema, validatePipelineFile } from './schema';
 import { describeYamlError } from './yaml-errors';
 
 /** One `--set path=value`: set before the file is validated. */
@@ -32,8 +32,13 @@ export interface LoadOptions {
 }
 
 /** A valid pipeline file and what loading it found besides. */
-export interface LoadedPipeline {
+export interface LoadedPipeline extends Omit<LoadedPipelineFile, 'file'> {
   readonly definition: PipelineDefinition;
+}
+
+/** A valid pipeline file of either shape (one stream or several) and what loading it found besides. */
+export interface LoadedPipelineFile {
+  readonly file: PipelineFile;
   /** Variables left unset (with `unset: 'stand-in'`), at their places in the file. */
   readonly warnings: readonly ConfigIssue[];
   /** Text stand-ins in `definition`, mapped back to the placeholder each stands for, for display. */
@@ -54,9 +59,14 @@ export async function readConfigFile(file: string): Promise<string> {
   }
 }
 
-/** Reads a pipeline file (YAML or JSON), fills in `${VAR}`s and validates it; throws `ConfigError` listing every problem. */
+/** Reads a single-stream pipeline file (YAML or JSON), fills in `${VAR}`s and validates it; throws `ConfigError` listing every problem. */
 export async function loadPipeline(file: string, options: LoadOptions = {}): Promise<PipelineDefinition> {
   return readPipeline(await readConfigFile(file), file, options).definition;
+}
+
+/** Like `loadPipeline`, for a file of either shape: one stream or several (`streams:`). */
+export async function loadPipelineFile(file: string, options: LoadOptions = {}): Promise<PipelineFile> {
+  return readPipelineFile(await readConfigFile(file), file, options).file;
 }
 
 /** Like `loadPipeline`, for pipeline text already in memory; `file` names it in messages. */
@@ -64,8 +74,18 @@ export function parsePipeline(text: string, file: string, options: LoadOptions =
   return readPipeline(text, file, options).definition;
 }
 
-/** Parses, interpolates and validates pipeline text, returning the definition with the warnings; throws `ConfigError`. */
-export function readPipeline(text: string, file: string, { env = process.env, registry = createDefaultRegistry(), overrides = [], unset = 'error' }: LoadOptions = {}): LoadedPipeline {
+/** Parses, interpolates and validates single-stream pipeline text, returning the definition with the warnings; throws `ConfigError`. */
+export function readPipeline(text: string, file: string, options: LoadOptions = {}): LoadedPipeline {
+  const { file: pipeline, ...rest } = readPipelineFile(text, file, options);
+  if (pipeline.multiStream) {
+    const names = pipeline.streams.map((stream) => stream.name).join(', ');
+    throw new ConfigError(file, [{ path: 'streams', message: `the file has several streams (${names}): this command takes a pipeline file with a single stream` }]);
+  }
+  return { definition: pipeline.streams[0], ...rest };
+}
+
+/** Parses, interpolates and validates pipeline text of either shape, returning the file with the warnings; throws `ConfigError`. */
+export function readPipelineFile(text: string, file: string, { env = process.env, registry = createDefaultRegistry(), overrides = [], unset = 'error' }: LoadOptions = {}): LoadedPipelineFile {
   const source = parseConfigText(text, file, 'pipeline');
   const { document } = source;
   const setIssues = applyOverrides(document, overrides, registry);
@@ -73,7 +93,7 @@ export function readPipeline(text: string, file: string, { env = process.env, re
 
   const raw = document.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) as unknown;
   const interpolation = interpolateEnv(raw, { env, unset, schemaAt: (segments) => pipelineFieldSchema(registry, raw, segments) });
-  const { definition, issues } = validatePipeline(interpolation.value, registry);
+  const { file: definition, issues } = validatePipelineFile(interpolation.value, registry);
   const secrets = [...interpolation.secrets];
   // A variable left unset leaves an empty value or a stand-in behind: its own issue says more than the schema's about that value.
   const unsetPaths = new Set([...interpolation.issues, ...interpolation.warnings].map((issue) => issue.path));
@@ -87,7 +107,7 @@ export function readPipeline(text: string, file: string, { env = process.env, re
     list.map((issue) => ({ ...source.locate(issue), message: redact(issue.message, secrets) })).map((issue) => attributeToOverride(issue, overrides));
   if (all.length > 0 || !definition) throw new ConfigError(file, byPosition(located(all)));
   return {
-    definition: secrets.length > 0 ? { ...definition, secrets } : definition,
+    file: secrets.length > 0 ? { ...definition, streams: definition.streams.map((stream) => ({ ...stream, secrets })) } : definition,
     warnings: byPosition(located(interpolation.warnings)),
     standIns: interpolation.standIns,
     unset: [...interpolation.unset],

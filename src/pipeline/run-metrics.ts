@@ -49,6 +49,9 @@ export class RunMetrics {
   rejects = 0;
   /** Pages whose body was not valid UTF-8 (the invalid bytes became U+FFFD). */
   invalidUtf8Pages = 0;
+  /** Child fetches of `request` steps (one per parent record) and the pages they read. */
+  childRequests = 0;
+  childPages = 0;
   readonly stages: StageMetrics[] = [];
   readonly sinks: SinkMetrics[] = [];
   /** Set for incremental runs. */

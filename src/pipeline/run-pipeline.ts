@@ -9,6 +9,7 @@ import type { RejectRouter } from './reject-router';
 import type { RateBudgets } from '../sources/rate-gate';
 import { RunMetrics } from './run-metrics';
 import { SinkStage } from './sink-stage';
+import type { StepFlow } from './step-flow';
 
 /** Where the records the operators reject go. */
 export interface RejectsOptions {
@@ -36,6 +37,8 @@ export interface RunOptions {
   readonly metrics?: RunMetrics;
   /** Rate-limit budgets shared per credential (a fleet's, in Redis); the source makes its own when absent. */
   readonly budgets?: RateBudgets;
+  /** The pipeline's `StepFlow` (`buildPipeline` makes one), when a step holds records while it works. */
+  readonly flow?: StepFlow;
 }
 
 /**
@@ -63,9 +66,11 @@ export async function runPipeline(options: RunOptions): Promise<RunMetrics> {
     onFailure: (error) => stop(error),
   });
   const disconnect = rejects?.channel.connect(stage);
+  const disconnectFlow = options.flow?.connect(stage);
   // Counted here, not by each source, so that every source, custom ones too, shows in the figures.
-  const demand = (mark?: PageMark) => {
+  const demand = async (mark?: PageMark) => {
     if (mark) metrics.pages = Math.max(metrics.pages, mark.index);
+    await options.flow?.beforeDemand(mark);
     return stage.demand(mark);
   };
   const onAbort = () => stop(signal?.reason instanceof Error ? signal.reason : new InterruptedError(String(signal?.reason ?? 'SIGINT')));
@@ -102,6 +107,7 @@ export async function runPipeline(options: RunOptions): Promise<RunMetrics> {
   } finally {
     subscription?.unsubscribe();
     disconnect?.();
+    disconnectFlow?.();
     signal?.removeEventListener('abort', onAbort);
   }
 }

@@ -6,6 +6,8 @@ import type { ComponentKind } from './component';
 import { isRecord, knownKeys, schemaAt } from './field-schema';
 import { formatPath, type PathSegment } from './issue-path';
 import type { ComponentRegistry } from './registry';
+import { rateLimitConfig } from '../sources/http/http-source';
+import type { RateLimit } from '../sources/rate-gate';
 
 /** The pipeline file's own keys; components (`source`, each transform, each sink) bring their schemas. */
 export const pipelineFields = {
@@ -90,6 +92,11 @@ export function pipelineFieldSchema(registry: ComponentRegistry, file: unknown, 
     return definition && schemaAt(definition.config, sink, segments.slice(1));
   }
   if (top === 'state') return schemaAt(stateConfig, data.state, segments.slice(1));
+  if (top === 'streams' && typeof index === 'string') {
+    const streams = data.streams;
+    return rest.length === 0 ? undefined : pipelineFieldSchema(registry, isRecord(streams) ? streams[index] : undefined, rest);
+  }
+  if (segments.length === 1 && typeof top === 'string' && Object.hasOwn(streamsFields, top)) return streamsFields[top as keyof typeof streamsFields];
   if (top === 'sinks') {
     const sink = item(data.sinks);
     const definition = isRecord(sink) && typeof sink.type === 'string' ? registry.get('sink', sink.type) : undefined;
@@ -248,4 +255,90 @@ function describeValue(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
   return typeof value === 'string' ? `the string ${JSON.stringify(value)}` : typeof value;
+}
+
+/** The top-level keys of a file with several streams, besides `name`, `description`, `expressions` and `streams`. */
+export const streamsFields = {
+  budget: z
+    .strictObject({
+      rateLimit: rateLimitConfig.optional().meta({ description: 'At most `requests` per `per` for all the requests made with one credential: every stream and every child request together.' }),
+    })
+    .optional()
+    .meta({ description: "The rate-limit budget shared by the streams: one per credential, in place of the sources' own `rateLimit`.", examples: [{ rateLimit: { requests: 60, per: '60s' } }] }),
+  onStreamFailure: z
+    .enum(['rollback', 'continue'])
+    .default('rollback')
+    .meta({ description: "A stream failed: `rollback` stops the others and rolls back every stream's outputs; `continue` lets the others finish and keep theirs (the run still exits 1)." }),
+  parallelStreams: z.int().min(1).max(16).default(4).meta({ description: 'Streams run at once; the others wait for a free place.' }),
+};
+
+/** A stream's key: it names the stream in summaries, `--stream` and `pageflow list`. */
+const streamName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_-]*$/, 'expected a stream name of letters, digits, - and _');
+
+const streamsStructure = z.strictObject({
+  name: pipelineFields.name,
+  description: pipelineFields.description,
+  expressions: pipelineFields.expressions,
+  ...streamsFields,
+  streams: z.record(streamName, z.looseObject({}, required('a stream has a source and sinks, like a pipeline file'))).refine((streams) => Object.keys(streams).length > 0, 'expected at least one stream'),
+});
+
+/** A pipeline file as run: one stream (today's shape, named after the pipeline) or several. */
+export interface PipelineFile {
+  readonly name: string;
+  readonly description?: string;
+  /** In the file's order; each one a pipeline of its own, named by its key. */
+  readonly streams: readonly PipelineDefinition[];
+  /** True for a file with `streams:`. */
+  readonly multiStream: boolean;
+  /** `budget.rateLimit`: one budget per credential for every stream and child request. */
+  readonly budget?: RateLimit;
+  readonly onStreamFailure: 'rollback' | 'continue';
+  readonly parallelStreams: number;
+}
+
+/**
+ * Validates a pipeline file of either shape: without `streams:` as `validatePipeline` does; with
+ * it, each stream as a pipeline of its own (its issues under `streams.<name>`). A stream has no
+ * `name` (its key is its name) and no `state`: state belongs to a single-stream file.
+ */
+export function validatePipelineFile(raw: unknown, registry: ComponentRegistry): { file?: PipelineFile; issues: LocatedIssue[] } {
+  if (!isRecord(raw) || raw.streams === undefined) {
+    const { definition, issues } = validatePipeline(raw, registry);
+    const file = definition && { name: definition.name, description: definition.description, streams: [definition], multiStream: false, onStreamFailure: 'rollback' as const, parallelStreams: 1 };
+    return { file, issues };
+  }
+  const parsed = streamsStructure.safeParse(raw);
+  const issues = parsed.success ? [] : zodIssues([], parsed.error, streamsStructure, raw);
+  const streams = isRecord(raw.streams) ? Object.entries(raw.streams) : [];
+  const definitions = streams.map(([name, stream]) => {
+    if (!isRecord(stream)) return undefined;
+    const at = (segments: PathSegment[]): PathSegment[] => ['streams', name, ...segments];
+    const own = (key: string, message: string) => {
+      const segments = at([key]);
+      issues.push({ segments, path: formatPath(segments), message, at: 'key' });
+    };
+    if (stream.name !== undefined) own('name', `a stream has no name of its own: its key ("${name}") names it`);
+    if (stream.state !== undefined) own('state', `state is not supported in a stream ("${name}"): run it as a pipeline file of its own to keep state between runs`);
+    const { name: _name, state: _state, ...rest } = stream;
+    const result = validatePipeline({ name, expressions: raw.expressions, ...rest }, registry);
+    // Incremental needs state, which a stream cannot have: say that rather than ask for a top-level state.
+    const message = (issue: LocatedIssue) => (issue.path === 'source.incremental' ? `needs state, which a stream ("${name}") cannot have: run it as a pipeline file of its own` : issue.message);
+    issues.push(...result.issues.map((issue) => ({ ...issue, message: message(issue), segments: at(issue.segments), path: formatPath(at(issue.segments)) })));
+    return result.definition;
+  });
+  if (issues.length > 0 || !parsed.success) return { issues };
+  const { rateLimit } = parsed.data.budget ?? {};
+  return {
+    issues,
+    file: {
+      name: parsed.data.name,
+      description: parsed.data.description,
+      streams: definitions as PipelineDefinition[],
+      multiStream: true,
+      ...(rateLimit && { budget: { requests: rateLimit.requests, perMs: rateLimit.per } }),
+      onStreamFailure: parsed.data.onStreamFailure,
+      parallelStreams: parsed.data.parallelStreams,
+    },
+  };
 }

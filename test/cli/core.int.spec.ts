@@ -302,7 +302,7 @@ describe('pageflow validate', () => {
     const validate = await invalid();
     expect(validate.exitCode).toBe(2);
     expect(validate.stderr).toMatch(/bad\.yaml: 2 problems/);
-    expect(validate.stderr).toMatch(/11:13 transforms\[0\]\.dedupe: unknown transform "dedupe": did you mean "dedup"\? \(expected one of: dedup, filter, map, set, omit, rename, flatten, explode, validate\)/);
+    expect(validate.stderr).toMatch(/11:13 transforms\[0\]\.dedupe: unknown transform "dedupe": did you mean "dedup"\? \(expected one of: dedup, filter, map, set, omit, rename, flatten, explode, validate, request\)/);
     expect(validate.stderr).toMatch(/23:11 sinks\[1\]\.type: unknown sink type "stdot": did you mean "stdout"\? \(expected one of: .*file.*stdout.*\)/);
     expect(validate.stdout).toBe('');
     expect(validate.stderr).not.toContain(TOKEN);

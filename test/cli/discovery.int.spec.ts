@@ -89,6 +89,6 @@ describe('pageflow schema', () => {
 
     expect(result.exitCode).toBe(0);
     expect(result.stdout).toBe(await readFile(join(REPO, 'pipeline.schema.json'), 'utf8'));
-    expect(JSON.parse(result.stdout)).toMatchObject({ title: 'pageflow pipeline', required: ['name', 'source', 'sinks'] });
+    expect(JSON.parse(result.stdout)).toMatchObject({ title: 'pageflow pipeline', anyOf: [{ required: ['name', 'source', 'sinks'] }, { required: ['name', 'streams'] }] });
   });
 });

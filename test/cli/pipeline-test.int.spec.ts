@@ -20,7 +20,8 @@ describe('pageflow test', () => {
     expect(result.stdout).toMatch(/^PASS pipelines\/demo\.test\.yaml › every customer of three recorded pages, mapped \(3 pages, 60 records read\)$/m);
     expect(result.stdout).toMatch(/^PASS pipelines\/customers-to-csv\.test\.yaml › two pages, one customer repeated, groups joined \(2 pages, 4 records read\)$/m);
     expect(result.stdout).toMatch(/^PASS pipelines\/customers-to-s3\.test\.yaml › /m);
-    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('4 passed, 0 failed');
+    expect(result.stdout).toMatch(/^PASS pipelines\/customers-contacts\.test\.yaml › every contact of every customer/m);
+    expect(result.stdout.trimEnd().split('\n').at(-1)).toBe('6 passed, 0 failed');
     expect(await readdir(REPO)).not.toContain('out');
   });
 

@@ -13,6 +13,10 @@ const COMMITTED = join(__dirname, '..', '..', 'pipeline.schema.json');
 /** The `const` of each alternative's `type` property: the component types the schema offers. */
 const typeConsts = (alternatives: Schema[]) => alternatives.map((alternative) => alternative.properties.type.const);
 
+/** The schema of a file with one stream (the first alternative) and of one with several (the second). */
+const single = (schema: Schema): Schema => schema.anyOf[0];
+const several = (schema: Schema): Schema => schema.anyOf[1];
+
 describe('pipelineJsonSchema', () => {
   it('matches the committed pipeline.schema.json (regenerate: npm run build && node dist/cli/main.js schema > pipeline.schema.json)', () => {
     expect(JSON.parse(readFileSync(COMMITTED, 'utf8'))).toEqual(pipelineJsonSchema());
@@ -20,7 +24,7 @@ describe('pipelineJsonSchema', () => {
 
   it('offers every registered source, transform and sink, and nothing else at the top level', () => {
     const registry = createDefaultRegistry();
-    const schema = pipelineJsonSchema(registry) as Schema;
+    const schema = single(pipelineJsonSchema(registry));
 
     expect(Object.keys(schema.properties)).toEqual(['name', 'description', 'state', 'expressions', 'source', 'transforms', 'sinks', 'rejects', 'maxRejects']);
     expect(schema.required).toEqual(['name', 'source', 'sinks']);
@@ -31,9 +35,21 @@ describe('pipelineJsonSchema', () => {
     expect(schema.properties.sinks.minItems).toBe(1);
   });
 
+  it('offers a file with several streams, each with the components of a pipeline but no name or state', () => {
+    const registry = createDefaultRegistry();
+    const schema = several(pipelineJsonSchema(registry));
+
+    expect(Object.keys(schema.properties)).toEqual(['name', 'description', 'expressions', 'budget', 'onStreamFailure', 'parallelStreams', 'streams']);
+    expect(schema.required).toEqual(['name', 'streams']);
+    const stream = schema.properties.streams.additionalProperties;
+    expect(Object.keys(stream.properties)).toEqual(['description', 'expressions', 'source', 'transforms', 'sinks', 'rejects', 'maxRejects']);
+    expect(typeConsts(stream.properties.source.oneOf)).toEqual(registry.types('source'));
+    expect(schema.properties.budget.properties.rateLimit.required).toEqual(['requests', 'per']);
+  });
+
   it('describes each component with its summary, for editors', () => {
     const registry = createDefaultRegistry();
-    const schema = pipelineJsonSchema(registry) as Schema;
+    const schema = single(pipelineJsonSchema(registry));
 
     expect(schema.properties.sinks.items.oneOf.map((sink: Schema) => [sink.title, sink.description])).toEqual(
       registry.list('sink').map((sink) => [`${sink.type} sink`, sink.summary]),
@@ -45,7 +61,7 @@ describe('pipelineJsonSchema', () => {
       defineSink({ type: 'memo', summary: 'Test sink.', config: z.strictObject({ type: z.literal('memo'), label: z.string() }), create: () => createStdoutSink() }),
     );
 
-    const sinks = (pipelineJsonSchema(registry) as Schema).properties.sinks.items.oneOf as Schema[];
+    const sinks = single(pipelineJsonSchema(registry)).properties.sinks.items.oneOf as Schema[];
 
     expect(sinks.find((sink) => sink.properties.type.const === 'memo')).toMatchObject({ required: ['type', 'label'], description: 'Test sink.' });
   });
@@ -65,7 +81,7 @@ describe('pipelineJsonSchema', () => {
   });
 
   it('lets number and boolean options be a whole ${VAR}, keeping their description and default', () => {
-    const http = (pipelineJsonSchema() as Schema).properties.source.oneOf[0].properties;
+    const http = single(pipelineJsonSchema()).properties.source.oneOf[0].properties;
 
     expect(http.concurrency).toEqual({
       description: expect.any(String),

@@ -148,8 +148,8 @@ describe('parsePipeline', () => {
 
   it('explains a step that is not a single-key mapping', () => {
     expect(configError(valid({ transforms: 'transforms:\n  - dedup\n  - dedup: id\n    map: {a: b}' })).issues).toEqual([
-      expect.objectContaining({ path: 'transforms[0]', message: `expected a step like "dedup: id" (one of: dedup, filter, map, set, omit, rename, flatten, explode, validate), got the string "dedup"` }),
-      expect.objectContaining({ path: 'transforms[1]', message: 'expected exactly one transform per step (one of: dedup, filter, map, set, omit, rename, flatten, explode, validate), got 2 keys' }),
+      expect.objectContaining({ path: 'transforms[0]', message: `expected a step like "dedup: id" (one of: dedup, filter, map, set, omit, rename, flatten, explode, validate, request), got the string "dedup"` }),
+      expect.objectContaining({ path: 'transforms[1]', message: 'expected exactly one transform per step (one of: dedup, filter, map, set, omit, rename, flatten, explode, validate, request), got 2 keys' }),
     ]);
   });
 

@@ -20,12 +20,16 @@ function shippedFile(path: string): string {
   }
 }
 
-/** Starts the built-in sample API on loopback and runs the demo pipeline against it: the real code path, no token needed. */
-export async function runDemo(args: Omit<RunArguments, 'file'>, io: CliIo): Promise<number> {
+/**
+ * Starts the built-in sample API on loopback and runs the demo pipeline (or `file`) against it: the
+ * real code path. No token needed: the API takes any, and `MKP_TOKEN` stands in when unset.
+ */
+export async function runDemo(args: Omit<RunArguments, 'file'> & { readonly file?: string }, io: CliIo): Promise<number> {
   const api = await startSampleApi();
-  io.logger.log('info', `sample API listening on ${api.url}; running ${DEMO_PIPELINE}`);
+  const file = args.file ?? DEMO_PIPELINE;
+  io.logger.log('info', `sample API listening on ${api.url}; running ${file}`);
   try {
-    return await runFile({ ...args, file: DEMO_PIPELINE }, { ...io, env: { ...io.env, MKP_BASE_URL: api.url } });
+    return await runFile({ ...args, file }, { ...io, env: { MKP_TOKEN: 'demo', ...io.env, MKP_BASE_URL: api.url } });
   } finally {
     await api.close();
   }

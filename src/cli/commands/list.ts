@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { ConfigError } from '../../errors/config-error';
 import { describeSystemError } from '../../errors/describe-system-error';
 import { buildPipeline } from '../../pipeline/build-pipeline';
-import { readConfigFile, readPipeline } from '../../pipeline/load-pipeline';
+import { readConfigFile, readPipelineFile } from '../../pipeline/load-pipeline';
 import type { CliIo } from '../io';
 import { reportError } from '../report-error';
 
@@ -37,28 +37,31 @@ export async function listPipelines(dir: string, io: CliIo): Promise<number> {
     io.logger.log('warn', `no pipeline files (*.yaml, *.yml, *.json) in ${dir}`);
     return 0;
   }
-  const rows = await Promise.all(names.map((name) => describeFile(join(dir, name), io.env)));
+  const rows = (await Promise.all(names.map((name) => describeFile(join(dir, name), io.env)))).flat();
   io.stdout.write(formatTable(rows));
   return 0;
 }
 
-async function describeFile(file: string, env: CliIo['env']): Promise<Row> {
+/** A row for the file, or one per stream (named `pipeline/stream`) for a file with several. */
+async function describeFile(file: string, env: CliIo['env']): Promise<Row[]> {
   try {
-    const { definition, standIns, unset } = readPipeline(await readConfigFile(file), file, { env, unset: 'stand-in' });
-    // Building touches no network or file; it gives the sinks' names and the values to redact.
-    const { redactor, sinks } = buildPipeline(definition);
-    const { type, url } = definition.source;
-    // Stand-ins for unset variables are shown as the placeholders they stand for.
-    const show = (text: string) => [...standIns].reduce((shown, [standIn, placeholder]) => shown.split(standIn).join(placeholder), redactor.redact(text));
-    return {
-      file,
-      name: definition.name,
-      source: show(typeof url === 'string' ? `${type} ${url}` : type),
-      sinks: show(sinks.map((sink) => sink.metrics.name).join(', ')),
-      needs: unset,
-    };
+    const { file: pipeline, standIns, unset } = readPipelineFile(await readConfigFile(file), file, { env, unset: 'stand-in' });
+    return pipeline.streams.map((definition) => {
+      // Building touches no network or file; it gives the sinks' names and the values to redact.
+      const { redactor, sinks } = buildPipeline(definition);
+      const { type, url } = definition.source;
+      // Stand-ins for unset variables are shown as the placeholders they stand for.
+      const show = (text: string) => [...standIns].reduce((shown, [standIn, placeholder]) => shown.split(standIn).join(placeholder), redactor.redact(text));
+      return {
+        file,
+        name: pipeline.multiStream ? `${pipeline.name}/${definition.name}` : definition.name,
+        source: show(typeof url === 'string' ? `${type} ${url}` : type),
+        sinks: show(sinks.map((sink) => sink.metrics.name).join(', ')),
+        needs: unset,
+      };
+    });
   } catch (error) {
-    return { file, problem: describeProblem(error) };
+    return [{ file, problem: describeProblem(error) }];
   }
 }
 

@@ -2,10 +2,13 @@ import { dirname } from 'node:path';
 import { InterruptedError } from '../../errors/interrupted-error';
 import { Redactor, redactingLogger } from '../../errors/redact';
 import { type BuiltPipeline, buildPipeline } from '../../pipeline/build-pipeline';
-import { loadPipeline } from '../../pipeline/load-pipeline';
+import { ConfigError } from '../../errors/config-error';
+import { loadPipelineFile } from '../../pipeline/load-pipeline';
 import { RunMetrics } from '../../pipeline/run-metrics';
 import { runPipeline, type RunOptions } from '../../pipeline/run-pipeline';
-import type { PipelineDefinition } from '../../pipeline/schema';
+import { runStreams, type StreamOutcome, StreamStoppedError } from '../../pipeline/run-streams';
+import type { PipelineDefinition, PipelineFile } from '../../pipeline/schema';
+import { LocalRateBudgets } from '../../sources/local-rate-budgets';
 import { createStdoutSink } from '../../sinks/stdout-sink';
 import { incrementalConfig } from '../../state/incremental';
 import { runWithState } from '../../state/run-with-state';
@@ -15,7 +18,7 @@ import type { CliIo } from '../io';
 import { reportError } from '../report-error';
 import { parseOverrides } from '../set-overrides';
 import { formatSummary } from '../summary';
-import { checkSummaryPath, outcomeOf, summarizeRun, writeSummaryJson } from '../summary-json';
+import { checkSummaryPath, outcomeOf, summarizeRun, summarizeStreams, writeSummaryJson } from '../summary-json';
 
 export interface RunArguments {
   readonly file: string;
@@ -29,6 +32,8 @@ export interface RunArguments {
   readonly summaryJson?: string;
   /** Show the live progress line (only ever drawn on a terminal). */
   readonly progress?: boolean;
+  /** Run only this stream of the file. */
+  readonly stream?: string;
 }
 
 /** How many records a dry run prints when no `--limit` is given. */
@@ -54,9 +59,15 @@ export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
   }
   // Held until the summary is written: a second Ctrl-C must not cut the rollback or the summary short.
   const interrupts = handleInterrupts(io);
+  let file: PipelineFile | undefined;
   try {
-    const definition = await load(args, io);
-    await execute(definition, args, { ...io, logger: redactingLogger(io.logger, redactor) }, { interrupts, redactor, onBuilt: (built) => (pipeline = built) });
+    file = await load(args, io);
+    if (file.multiStream || args.stream !== undefined) {
+      const exitCode = await runStreamsOf(file, args, io, { redactor, interrupts });
+      interrupts.dispose();
+      return exitCode;
+    }
+    await execute(file.streams[0], args, { ...io, logger: redactingLogger(io.logger, redactor) }, { interrupts, redactor, onBuilt: (built) => (pipeline = built) });
   } catch (caught) {
     error = caught;
   }
@@ -75,14 +86,80 @@ export async function runFile(args: RunArguments, io: CliIo): Promise<number> {
       exitCode = Math.max(exitCode, reportError(writeError, io, redactor));
     }
   }
-  interrupts.dispose();
   return exitCode;
 }
 
-async function load({ file, set = [] }: RunArguments, io: CliIo): Promise<PipelineDefinition> {
-  const definition = await loadPipeline(file, { env: io.env, overrides: parseOverrides(set) });
-  io.logger.log('debug', `loaded ${file}: pipeline ${definition.name}, ${definition.transforms.length} transforms, ${definition.sinks.length} sinks`);
-  return definition;
+async function load({ file, set = [] }: RunArguments, io: CliIo): Promise<PipelineFile> {
+  const pipeline = await loadPipelineFile(file, { env: io.env, overrides: parseOverrides(set) });
+  for (const definition of pipeline.streams) {
+    io.logger.log('debug', `loaded ${file}: ${pipeline.multiStream ? 'stream' : 'pipeline'} ${definition.name}, ${definition.transforms.length} transforms, ${definition.sinks.length} sinks`);
+  }
+  return pipeline;
+}
+
+/** The streams `--stream` picks (all of them without it); an unknown name is a command-line error. */
+function pickStreams(pipeline: PipelineFile, { file, stream }: RunArguments): readonly PipelineDefinition[] {
+  if (stream === undefined) return pipeline.streams;
+  const found = pipeline.streams.filter((definition) => definition.name === stream);
+  if (found.length > 0) return found;
+  const names = pipeline.streams.map((definition) => definition.name).join(', ');
+  throw new ConfigError(file, [{ path: '', origin: '--stream', message: `no stream "${stream}" in the file (it has: ${names})` }]);
+}
+
+/**
+ * Runs the streams of a file (or the one `--stream` names) in this process, sharing one rate-limit
+ * budget per credential; one summary line per stream, then the first failure. Streams keep no state:
+ * validation refuses `state:` in them.
+ */
+async function runStreamsOf(pipeline: PipelineFile, args: RunArguments, io: CliIo, { redactor, interrupts }: { redactor: Redactor; interrupts: Interrupts }): Promise<number> {
+  const logger = redactingLogger(io.logger, redactor);
+  const recordLimit = args.limit ?? (args.dryRun ? DRY_RUN_RECORDS : undefined);
+  const startedAt = Date.now();
+  let outcomes: StreamOutcome[];
+  try {
+    const runs = pickStreams(pipeline, args).map((definition) => {
+      const built = buildPipeline(definition, { logger, pipelineDir: dirname(args.file), redactor });
+      const sinks = args.dryRun ? [createStdoutSink({}, io.stdout)] : built.sinks;
+      return { name: definition.name, options: { ...built, sinks, limit: recordLimit, logger } };
+    });
+    if (args.dryRun) logger.log('info', `dry run: nothing is written; the first ${recordLimit} records of each stream go to stdout as NDJSON`);
+    const running = runStreams({
+      streams: runs,
+      onStreamFailure: pipeline.onStreamFailure,
+      parallelStreams: pipeline.parallelStreams,
+      budgets: new LocalRateBudgets(pipeline.budget),
+      signal: interrupts.signal,
+    });
+    running.catch(() => {});
+    outcomes = await Promise.race([running, interrupts.rollbackDeadline]);
+  } catch (caught) {
+    return reportError(caught, io, redactor);
+  }
+  for (const outcome of outcomes) {
+    const text = outcome.started ? outcomeOf(outcome.error) : 'not run';
+    io.report.log('info', redactor.redact(formatSummary(`${pipeline.name}/${outcome.name}`, outcome.metrics, args.dryRun ? `dry run ${text}` : text)));
+  }
+  // The failure that stopped the others is the one to report; those it stopped only follow from it.
+  const failures = outcomes.filter((outcome) => outcome.error !== undefined);
+  const first = failures.find((outcome) => !(outcome.error instanceof StreamStoppedError)) ?? failures[0];
+  let exitCode = first ? reportError(first.error, io, redactor) : 0;
+  if (failures.length > 1) {
+    const names = (list: readonly StreamOutcome[]) => list.map((outcome) => outcome.name).join(', ');
+    const stopped = failures.filter((outcome) => outcome.error instanceof StreamStoppedError);
+    const failed = failures.filter((outcome) => !stopped.includes(outcome));
+    const stoppedPart = stopped.length > 0 ? `; ${stopped.length} stopped and rolled back (${names(stopped)})` : '';
+    io.report.log('error', `${failed.length} stream${failed.length === 1 ? '' : 's'} failed (${names(failed)})${stoppedPart}`);
+  }
+  if (args.summaryJson) {
+    const summary = summarizeStreams({ pipeline: pipeline.name, file: args.file, dryRun: args.dryRun ?? false, exitCode, redactor, startedAt, streams: outcomes });
+    try {
+      await writeSummaryJson(args.summaryJson, summary);
+    } catch (writeError) {
+      exitCode = Math.max(exitCode, reportError(writeError, io, redactor));
+    }
+  }
+  interrupts.dispose();
+  return exitCode;
 }
 
 /** Builds and runs the pipeline; with `state:`, under its lock and from its cursor. `onBuilt` gets the pipeline as soon as it exists. */

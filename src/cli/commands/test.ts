@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { ConfigError } from '../../errors/config-error';
 import { Redactor, redactingLogger } from '../../errors/redact';
 import { buildPipeline } from '../../pipeline/build-pipeline';
-import { type LoadedPipeline, readConfigFile, readPipeline } from '../../pipeline/load-pipeline';
+import { readConfigFile, readPipelineFile } from '../../pipeline/load-pipeline';
+import type { PipelineDefinition, PipelineFile } from '../../pipeline/schema';
 import { runPipeline } from '../../pipeline/run-pipeline';
 import type { CliIo } from '../io';
 import { CaptureSink } from '../pipeline-test/capture-sink';
@@ -71,13 +72,15 @@ async function findTestFiles(dir: string): Promise<string[]> {
 
 async function runCase(test: PipelineTest, testCase: TestCase, io: CliIo): Promise<Outcome> {
   const fail = (...failure: string[]): Outcome => ({ name: testCase.name, failure, summary: '' });
-  let loaded: LoadedPipeline;
+  let definition: PipelineDefinition;
+  let standIns: ReadonlyMap<string, string>;
   try {
-    loaded = readPipeline(await readConfigFile(test.pipelineFile), test.pipelineFile, { env: { ...io.env, ...test.env }, unset: 'stand-in' });
+    const loaded = readPipelineFile(await readConfigFile(test.pipelineFile), test.pipelineFile, { env: { ...io.env, ...test.env }, unset: 'stand-in' });
+    standIns = loaded.standIns;
+    definition = testedStream(loaded.file, test);
   } catch (error) {
     return fail(...(error instanceof ConfigError ? error.message.split('\n') : [String(error)]));
   }
-  const { definition, standIns } = loaded;
   const { url } = definition.source;
   if (typeof url !== 'string') return fail(`the source of ${test.pipelineFile} has no url: pageflow test replays pages of HTTP sources`);
   const target = new URL(url);
@@ -97,7 +100,7 @@ async function runCase(test: PipelineTest, testCase: TestCase, io: CliIo): Promi
     const captures = pipeline.sinks.map((sink) => new CaptureSink(sink.metrics.name));
     let error: unknown;
     try {
-      await runPipeline({ source: pipeline.source, operators: pipeline.operators, sinks: captures, metrics: pipeline.metrics, signal: controller.signal, logger });
+      await runPipeline({ source: pipeline.source, operators: pipeline.operators, flow: pipeline.flow, sinks: captures, metrics: pipeline.metrics, signal: controller.signal, logger });
     } catch (caught) {
       error = caught;
     }
@@ -118,6 +121,18 @@ async function runCase(test: PipelineTest, testCase: TestCase, io: CliIo): Promi
     clearTimeout(timer);
     await server.close();
   }
+}
+
+/** The stream the test names (`stream:`), or the file's only one. */
+function testedStream(file: PipelineFile, test: PipelineTest): PipelineDefinition {
+  const names = file.streams.map((stream) => stream.name).join(', ');
+  if (test.stream === undefined) {
+    if (!file.multiStream) return file.streams[0];
+    throw new ConfigError(test.file, [{ path: 'stream', message: `${test.pipelineFile} has several streams (${names}): name the one to test, e.g. stream: ${file.streams[0].name}` }]);
+  }
+  const found = file.multiStream ? file.streams.find((stream) => stream.name === test.stream) : undefined;
+  if (!found) throw new ConfigError(test.file, [{ path: 'stream', message: `${test.pipelineFile} has no stream "${test.stream}"${file.multiStream ? ` (it has: ${names})` : ' (it has a single stream)'}` }]);
+  return found;
 }
 
 function checkError(error: unknown, expected: string | undefined, shown: (text: string) => string): string[] {

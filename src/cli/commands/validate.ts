@@ -1,5 +1,5 @@
 import { formatConfigIssues } from '../../errors/config-error';
-import { readConfigFile, readPipeline } from '../../pipeline/load-pipeline';
+import { readConfigFile, readPipelineFile } from '../../pipeline/load-pipeline';
 import type { CliIo } from '../io';
 import { reportError } from '../report-error';
 import { loadPipelineTest } from '../pipeline-test/test-file';
@@ -19,9 +19,10 @@ export async function validateFiles(files: readonly string[], io: CliIo): Promis
         io.logger.log('info', `${file}: valid (${test.cases.length} test${test.cases.length === 1 ? '' : 's'} of ${test.pipelineFile})`);
         continue;
       }
-      const { definition, warnings } = readPipeline(await readConfigFile(file), file, { env: io.env, unset: 'stand-in' });
+      const { file: pipeline, warnings } = readPipelineFile(await readConfigFile(file), file, { env: io.env, unset: 'stand-in' });
       if (warnings.length > 0) io.logger.log('warn', formatConfigIssues(file, warnings, 'warning'));
-      io.logger.log('info', `${file}: valid (${definition.name})`);
+      const streams = pipeline.multiStream ? `, streams: ${pipeline.streams.map((stream) => stream.name).join(', ')}` : '';
+      io.logger.log('info', `${file}: valid (${pipeline.name}${streams})`);
     } catch (error) {
       exitCode = Math.max(exitCode, reportError(error, io));
     }

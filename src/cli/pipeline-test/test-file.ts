@@ -43,6 +43,7 @@ const testCase = z.strictObject({
 export const pipelineTestFile = z.strictObject({
   pipeline: z.string(required('the pipeline file the tests run, relative to this file')).min(1).meta({ description: 'The pipeline file, relative to the test file.' }),
   env: z.record(z.string(), z.string()).default({}).meta({ description: 'Values for the ${VAR}s of the pipeline; unset ones get stand-ins.' }),
+  stream: z.string().min(1).optional().meta({ description: 'The stream the tests run, for a pipeline file with several (`streams:`).' }),
   tests: z.array(testCase, required('a list of tests, each with name, pages and expect')).min(1, 'expected at least one test'),
 });
 
@@ -60,6 +61,8 @@ export interface PipelineTest {
   readonly file: string;
   readonly pipelineFile: string;
   readonly env: Readonly<Record<string, string>>;
+  /** The stream of a file with several that the tests run. */
+  readonly stream?: string;
   readonly cases: readonly TestCase[];
 }
 
@@ -91,7 +94,7 @@ export async function loadPipelineTest(file: string): Promise<PipelineTest> {
       };
     }),
   );
-  return { file, pipelineFile: join(dir, parsed.data.pipeline), env: parsed.data.env, cases };
+  return { file, pipelineFile: join(dir, parsed.data.pipeline), env: parsed.data.env, ...(parsed.data.stream && { stream: parsed.data.stream }), cases };
 }
 
 function inlineToReplay({ body, headers, ...page }: z.output<typeof inlinePage>): ReplayPage {

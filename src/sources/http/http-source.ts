@@ -11,6 +11,7 @@ import { authConfig, authSecrets, createAuthenticator } from './auth/auth-types'
 import { duration } from './duration';
 import { createHttpClients, resolveTls, tlsConfig } from './http-clients';
 import { createHttpSession } from './http-session';
+import type { SessionLink } from './session-link';
 import type { Page } from './page';
 import { crawlPages } from './page-crawler';
 import { firstPageUrl } from './page-url';
@@ -29,6 +30,12 @@ const retryConfig = z
       .meta({ description: 'Bound on the time the whole run spends waiting: before retries, for 429s and for used-up rate-limit windows. Past it the run fails.', examples: ['30m', '2h'] }),
   })
   .prefault({});
+
+/** `{ requests, per }`: the source's own `rateLimit`, and the `budget` of a file with several streams. */
+export const rateLimitConfig = z.strictObject({
+  requests: z.int().min(1).meta({ description: 'Requests allowed per window.' }),
+  per: duration.refine((ms) => ms > 0, 'expected a window longer than 0').meta({ description: 'The window.', examples: ['60s', '1m'] }),
+});
 
 export const httpSourceConfig = z.strictObject({
   type: z.literal('http'),
@@ -54,11 +61,7 @@ export const httpSourceConfig = z.strictObject({
     .default(100 * 1024 * 1024)
     .meta({ description: 'Largest page body accepted, in bytes (after decompression).' }),
   retry: retryConfig.meta({ description: 'How failed requests are retried.', examples: [{ attempts: 5, baseDelay: '500ms', maxDelay: '30s' }] }),
-  rateLimit: z
-    .strictObject({
-      requests: z.int().min(1).meta({ description: 'Requests allowed per window.' }),
-      per: duration.refine((ms) => ms > 0, 'expected a window longer than 0').meta({ description: 'The window.', examples: ['60s', '1m'] }),
-    })
+  rateLimit: rateLimitConfig
     .optional()
     .meta({ description: "Paces requests to stay under the API's rate limit: spread evenly, never more than `requests` in any window.", examples: [{ requests: 60, per: '60s' }] }),
   concurrency: z
@@ -105,6 +108,8 @@ export function httpSecrets(options: HttpSourceOptions): string[] {
 export interface HttpSourceDeps {
   /** Redacts everything the source prints; it learns the source's secrets and those found while running (OAuth tokens). */
   readonly redactor?: Redactor;
+  /** Where steps find the session while the source runs (child requests); its connections then outlive the last page. */
+  readonly sessions?: SessionLink;
 }
 
 /**
@@ -156,9 +161,10 @@ export function createHttpSource(options: HttpSourceOptions, deps: HttpSourceDep
         logger: context.logger,
         metrics: context.metrics,
       });
+      const ended = deps.sessions?.attach(session, () => clients.destroy()) ?? (() => clients.destroy());
       return crawlPages(session, paginator, firstUrl, { records: settings.records, demand: (mark) => context.demand(mark), resumeFrom: context.resumeFrom }).pipe(
         recordsOf(),
-        finalize(() => clients.destroy()),
+        finalize(ended),
       );
     });
 }
@@ -194,5 +200,5 @@ export const httpSource = defineSource({
   summary: 'Pages through a JSON REST API: next links (Laravel by default), Link headers, page numbers, offsets or cursors; with retries, rate limiting and parallel pages.',
   config: httpSourceConfig,
   secrets: ({ type: _type, ...options }) => httpSecrets(options),
-  create: ({ type: _type, ...options }, context) => createHttpSource({ ...options, tls: resolveTls(options.tls, context.pipelineDir) }, { redactor: context.redactor }),
+  create: ({ type: _type, ...options }, context) => createHttpSource({ ...options, tls: resolveTls(options.tls, context.pipelineDir) }, { redactor: context.redactor, sessions: context.sessions }),
 });

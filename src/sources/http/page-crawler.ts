@@ -20,6 +20,8 @@ export interface CrawlOptions {
   demand?(mark: PageMark): Promise<void>;
   /** A `PageMark.resume` of an earlier crawl with the same paginator: start at the request after that page. */
   readonly resumeFrom?: unknown;
+  /** Bounds other than the session's (a child request reads one page at a time). */
+  readonly limits?: CrawlLimits;
 }
 
 /** Everything `crawl` needs; `load` gets one page, retries included, and must honour `request.signal`. */
@@ -57,14 +59,14 @@ function startOf(paginator: Paginator, resumeFrom: unknown): { index: number; po
 }
 
 /** The pages of one paginated resource, read with the session's clients, auth, rate gate and retry policy. */
-export function crawlPages(session: HttpSession, paginator: Paginator, firstUrl: string, { records, ...options }: CrawlOptions): Observable<Page> {
+export function crawlPages(session: HttpSession, paginator: Paginator, firstUrl: string, { records, limits = session.limits, ...options }: CrawlOptions): Observable<Page> {
   const reading = { records, paginator, start: firstUrl, redactor: session.redactor };
   return crawl({
     ...options,
     paginator,
     firstUrl,
     origin: session.origin,
-    limits: session.limits,
+    limits,
     redactor: session.redactor,
     load: (request) => loadPage(session, request, reading),
   }).pipe(tap((page) => page.invalidUtf8 && noteInvalidUtf8(session, page)));
