@@ -17,10 +17,13 @@ const FORMULA_START = /^[=+\-@\t\r]/;
  * Speed: each record becomes an array of strings cast here, column by column, and csv-stringify gets
  * one call per batch with no cast callbacks and no per-object column lookups; it only quotes.
  */
-export function createCsvEncoder({ columns, escapeFormulas = [], unknownColumns = 'fail', counters }: EncoderOptions = {}): Encoder {
+export function createCsvEncoder({ columns, escapeFormulas = [], unknownColumns = 'fail', counters, resumeFrom }: EncoderOptions = {}): Encoder {
+  const resumed = resumeFrom as CsvPosition | undefined;
   let header = columns ? RecordColumns.explicit(columns.map((column) => (typeof column === 'string' ? column : column.name))) : undefined;
+  // Columns found on an earlier run's first page are found again exactly: a record of only those keys.
+  if (!header && resumed?.columns) header = RecordColumns.discover([Object.fromEntries(resumed.columns.map((name) => [name, null]))], unknownColumns, counters);
   let escaped: boolean[] = [];
-  let headerWritten = false;
+  let headerWritten = resumed?.headerWritten ?? false;
   const escapedNames = new Set(escapeFormulas);
 
   const stringifyRows = (rows: string[][], names: readonly string[]): Uint8Array => {
@@ -61,7 +64,14 @@ export function createCsvEncoder({ columns, escapeFormulas = [], unknownColumns 
       if (headerWritten || !header || header.names.length === 0) return EMPTY_BYTES;
       return stringifyRows([], header.names);
     },
+    position: (): CsvPosition => ({ columns: header?.names.slice(), headerWritten }),
   };
+}
+
+/** A CSV encoder's state between batches. */
+interface CsvPosition {
+  readonly columns?: string[];
+  readonly headerWritten: boolean;
 }
 
 /** The cell of a value that is not a string, exactly as csv-stringify's casts wrote it before (plus exact numbers). */
