@@ -5,7 +5,7 @@ import { describeSystemError } from '../errors/describe-system-error';
 import { InterruptedError } from '../errors/interrupted-error';
 import { isPageflowError } from '../errors/pageflow-error';
 import { Redactor } from '../errors/redact';
-import type { IncrementalMetrics, RunMetrics, SinkMetrics, StageMetrics } from '../pipeline/run-metrics';
+import type { IncrementalMetrics, ResumedMetrics, RunMetrics, SinkMetrics, StageMetrics } from '../pipeline/run-metrics';
 
 export type RunOutcome = 'done' | 'failed' | 'interrupted' | 'invalid';
 
@@ -35,6 +35,8 @@ export interface RunSummary {
   readonly sinks: readonly SinkMetrics[];
   /** Incremental runs: the cursor the run started `from` and, when it moved, `to`; records `skipped` as exported before. */
   readonly incremental?: IncrementalMetrics;
+  /** Resumed runs: the run resumed and the first page this run requested (the pages before it came from the checkpoint). */
+  readonly resumed?: ResumedMetrics;
   /** Set when the run did not finish: the one-line message (secrets redacted) and its code. */
   readonly error?: { readonly message: string; readonly code?: string };
 }
@@ -80,6 +82,7 @@ export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error,
       ...(sink.outputs ? { outputs: sink.outputs.map((output) => ({ ...output, name: redactor.redact(output.name) })) } : {}),
     })),
     ...(metrics.incremental ? { incremental: { ...metrics.incremental } } : {}),
+    ...(metrics.resumed ? { resumed: { ...metrics.resumed } } : {}),
     ...(error === undefined
       ? {}
       : {

@@ -13,7 +13,7 @@ export function formatSummary(name: string, metrics: RunMetrics, outcome: string
   const retries = metrics.retries > 0 || metrics.throttled > 0 ? `, ${count(metrics.retries, 'retry', 'retries')}, ${metrics.throttled} throttled (429)` : '';
   const dropped = droppedByStages(metrics.stages).map((text) => `, ${text}`).join('');
   const rejects = metrics.rejects > 0 ? `, ${metrics.rejects} rejected` : '';
-  return `${name}: ${outcome} in ${seconds}s: ${count(metrics.pages, 'page')}, ${count(metrics.recordsRead, 'record')} read, ${count(metrics.duplicates, 'duplicate')} dropped${dropped}${rejects}${retries}; ${sinks || 'no sinks'}${incrementalPart(metrics)}`;
+  return `${name}: ${outcome} in ${seconds}s: ${count(metrics.pages, 'page')}, ${count(metrics.recordsRead, 'record')} read, ${count(metrics.duplicates, 'duplicate')} dropped${dropped}${rejects}${retries}; ${sinks || 'no sinks'}${incrementalPart(metrics)}${resumedPart(metrics)}`;
 }
 
 /** Outputs listed by name in the line; the summary JSON lists them all. */
@@ -41,6 +41,11 @@ function incrementalPart({ incremental }: RunMetrics): string {
   const from = incremental.from === undefined ? 'first run' : `from ${incremental.from}`;
   const to = incremental.to === undefined ? 'cursor not moved' : `to ${incremental.to}`;
   return `; incremental on ${incremental.field} ${from}, ${to}, ${incremental.skipped} already exported skipped`;
+}
+
+/** `; resumed run 20261129T031502Z-9f3a1c from page 41`: pages before it were read by the run that died. */
+function resumedPart({ resumed }: RunMetrics): string {
+  return resumed ? `; resumed run ${resumed.runId} from page ${resumed.fromPage}` : '';
 }
 
 /**

@@ -9,6 +9,7 @@ import { createDefaultRegistry } from './builtins';
 import type { BuildContext, ComponentDefinition, ComponentKind } from './component';
 import { countStage } from './count-stage';
 import type { ComponentRegistry } from './registry';
+import { OperatorState } from './operator-state';
 import { RejectRouter } from './reject-router';
 import { RunMetrics } from './run-metrics';
 import type { RejectsOptions } from './run-pipeline';
@@ -26,6 +27,8 @@ export interface BuiltPipeline {
   readonly secrets: string[];
   /** Redacts those secrets (and the ones learnt while running) from anything printed about the run. */
   readonly redactor: Redactor;
+  /** The state of its stateful operators (dedup), for checkpoints. */
+  readonly operatorState: OperatorState;
 }
 
 export interface BuildOptions {
@@ -47,6 +50,7 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
   const startedAt = options.startedAt ?? new Date();
   const rejects = new RejectRouter();
   const redactor = options.redactor ?? new Redactor();
+  const operatorState = new OperatorState();
   for (const secret of definition.secrets ?? []) redactor.add(secret);
   const context: BuildContext = {
     metrics,
@@ -57,6 +61,8 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     rejects,
     redactor,
     expressionBudget: definition.expressions,
+    checkpoints: definition.checkpoint !== undefined,
+    operatorState,
   };
   const secrets: string[] = [...(definition.secrets ?? [])];
   const definitionOf = <K extends ComponentKind>(kind: K, type: string) => {
@@ -92,5 +98,6 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     metrics,
     secrets,
     redactor,
+    operatorState,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { stateConfig, type StateSettings } from '../state/state-config';
+import { checkpointConfig, checkpointRefusal, type CheckpointSettings } from '../state/checkpoint-config';
 import { closestName } from './closest-name';
 import { type ExpressionBudget, expressionBudgetConfig } from '../expressions/expression-budget';
 import type { ComponentKind } from './component';
@@ -12,6 +13,7 @@ export const pipelineFields = {
   name: z.string().min(1).meta({ description: 'Names the pipeline in logs, summaries and `pageflow list`.', secret: false }),
   description: z.string().optional().meta({ description: 'What the pipeline is for.', secret: false }),
   state: stateConfig.optional(),
+  checkpoint: checkpointConfig.optional(),
   expressions: expressionBudgetConfig.optional(),
 };
 
@@ -25,6 +27,7 @@ const structure = z.strictObject({
   name: z.string(required('every pipeline has a name, e.g. name: customers-to-csv')).min(1),
   description: pipelineFields.description,
   state: pipelineFields.state,
+  checkpoint: pipelineFields.checkpoint,
   expressions: pipelineFields.expressions,
   source: z.looseObject({}, required('where the records come from, e.g. type: http and a url')),
   // Each step's shape is checked below, where the message can name the transforms there are.
@@ -54,6 +57,8 @@ export interface PipelineDefinition {
   readonly transforms: readonly TransformConfig[];
   readonly sinks: readonly ComponentConfig[];
   readonly state?: StateSettings;
+  /** Save checkpoints every `every` pages, for an exact resume (needs `state`). */
+  readonly checkpoint?: CheckpointSettings;
   /** The sink of the records the transforms reject, wrapped as `{ record, step, error, page }`. */
   readonly rejects?: ComponentConfig;
   readonly maxRejects?: number;
@@ -90,6 +95,7 @@ export function pipelineFieldSchema(registry: ComponentRegistry, file: unknown, 
     return definition && schemaAt(definition.config, sink, segments.slice(1));
   }
   if (top === 'state') return schemaAt(stateConfig, data.state, segments.slice(1));
+  if (top === 'checkpoint') return schemaAt(checkpointConfig, data.checkpoint, segments.slice(1));
   if (top === 'sinks') {
     const sink = item(data.sinks);
     const definition = isRecord(sink) && typeof sink.type === 'string' ? registry.get('sink', sink.type) : undefined;
@@ -166,6 +172,14 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
   if (isRecord(source) && source.incremental !== undefined && raw.state === undefined) {
     report(['source', 'incremental'], 'needs a top-level state (where the cursor is kept between runs), e.g. state: { path: state/cursor.json }');
   }
+  if (raw.checkpoint !== undefined) {
+    if (raw.state === undefined) report(['checkpoint'], 'needs a top-level state (where the checkpoint is kept), e.g. state: { path: state/customers.json }');
+    const checked: [PathSegment[], unknown][] = [...(Array.isArray(sinks) ? sinks : []).map((sink, index): [PathSegment[], unknown] => [['sinks', index], sink]), [['rejects'], rejectsSink]];
+    for (const [at, sink] of checked) {
+      const refusal = isRecord(sink) ? checkpointRefusal(sink) : undefined;
+      if (refusal) report(at, `checkpoint: ${refusal}`);
+    }
+  }
 
   if (issues.length > 0 || !parsed.success) return { issues };
   return {
@@ -178,6 +192,7 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
       transforms: transformConfigs as TransformConfig[],
       sinks: sinkConfigs as ComponentConfig[],
       ...(parsed.data.state === undefined ? {} : { state: parsed.data.state }),
+      ...(parsed.data.checkpoint === undefined ? {} : { checkpoint: parsed.data.checkpoint }),
       ...(rejects === undefined ? {} : { rejects: rejects as ComponentConfig }),
       ...(parsed.data.maxRejects === undefined ? {} : { maxRejects: parsed.data.maxRejects }),
     },

@@ -8,7 +8,8 @@ import { runPipeline, type RunOptions } from '../../pipeline/run-pipeline';
 import type { PipelineDefinition } from '../../pipeline/schema';
 import { createStdoutSink } from '../../sinks/stdout-sink';
 import { incrementalConfig } from '../../state/incremental';
-import { runWithState } from '../../state/run-with-state';
+import { definitionDigests } from '../../state/checkpoints';
+import { type RunIdentity, runWithState } from '../../state/run-with-state';
 import { openStateStore } from '../../state/state-config';
 import { withSourceParams } from '../../state/source-params';
 import type { CliIo } from '../io';
@@ -29,6 +30,8 @@ export interface RunArguments {
   readonly summaryJson?: string;
   /** Show the live progress line (only ever drawn on a terminal). */
   readonly progress?: boolean;
+  /** Discard an unfinished run's checkpoint instead of resuming it. */
+  readonly fresh?: boolean;
 }
 
 /** How many records a dry run prints when no `--limit` is given. */
@@ -88,7 +91,7 @@ async function load({ file, set = [] }: RunArguments, io: CliIo): Promise<Pipeli
 /** Builds and runs the pipeline; with `state:`, under its lock and from its cursor. `onBuilt` gets the pipeline as soon as it exists. */
 async function execute(
   definition: PipelineDefinition,
-  { file, dryRun, limit, progress }: RunArguments,
+  { file, dryRun, limit, progress, fresh }: RunArguments,
   io: CliIo,
   { interrupts, redactor, onBuilt }: { interrupts: Interrupts; redactor: Redactor; onBuilt: (pipeline: BuiltPipeline) => void },
 ): Promise<void> {
@@ -97,8 +100,8 @@ async function execute(
 
   const { logger } = io;
   let hideProgress = () => {};
-  const runOptions = (built: PipelineDefinition): RunOptions => {
-    const pipeline = buildPipeline(built, { logger, pipelineDir: dirname(file), redactor });
+  const runOptions = (built: PipelineDefinition, run?: RunIdentity): RunOptions => {
+    const pipeline = buildPipeline(built, { logger, pipelineDir: dirname(file), redactor, ...run });
     onBuilt(pipeline);
     hideProgress = progress ? io.stderr.showProgress(pipeline.metrics) : () => {};
     // Records are data, so a dry run prints them to stdout like the stdout sink: `--dry-run | jq` works,
@@ -112,6 +115,7 @@ async function execute(
       return;
     }
     const store = openStateStore(definition.state, logger);
+    const { checkpoint } = definition;
     try {
       await runWithState({
         store,
@@ -120,7 +124,10 @@ async function execute(
         readOnly: dryRun,
         leaseMs: definition.state.lease,
         logger,
-        build: (params) => runOptions(withSourceParams(definition, params)),
+        // A checkpoint is for whole runs; a dry or limited run neither takes nor resumes one.
+        checkpoint: checkpoint && !dryRun && limit === undefined ? { every: checkpoint.every, definition: digestsOf(definition) } : undefined,
+        fresh,
+        build: (params, run) => runOptions(withSourceParams(definition, params), run),
       });
     } finally {
       await store.close?.();
@@ -133,6 +140,14 @@ async function execute(
   } finally {
     hideProgress();
   }
+}
+
+/** What a checkpoint must match to be resumed: the parts that decide the output, secrets left out. */
+function digestsOf(definition: PipelineDefinition): Record<string, string> {
+  const redactor = new Redactor();
+  for (const secret of definition.secrets ?? []) redactor.add(secret);
+  const { source, transforms, sinks, rejects, maxRejects } = definition;
+  return definitionDigests({ source, transforms, sinks, rejects: { rejects, maxRejects } }, (text) => redactor.redact(text));
 }
 
 export interface Interrupts {
