@@ -1,6 +1,5 @@
 import { constants, crc32, createDeflateRaw, type DeflateRaw } from 'node:zlib';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { writeChunk } from './byte-target';
 
 /** zlib's own gzip header (no name, no time, OS Unix): what `createGzip` writes. */
@@ -34,6 +33,9 @@ export class GzipSegments {
   ) {
     this.crc = from?.crc ?? 0;
     this.size = from?.size ?? 0;
+    // The destination's failure fails the segment, so that a write waiting on it fails too.
+    const fail = (error?: Error) => this.segment.destroy(error ?? new Error('the output stream was closed'));
+    destination.once('error', fail).once('close', fail);
     this.start();
   }
 
@@ -69,9 +71,18 @@ export class GzipSegments {
   }
 
   private start(): void {
-    this.segment = createDeflateRaw({ finishFlush: constants.Z_SYNC_FLUSH });
-    this.segment.on('data', (chunk: Buffer) => this.onBytes(chunk.length));
-    this.done = pipeline(this.segment, this.destination, { end: false });
+    const segment = createDeflateRaw({ finishFlush: constants.Z_SYNC_FLUSH });
+    const { destination } = this;
+    this.segment = segment;
+    this.done = new Promise((resolve, reject) => {
+      segment.on('data', (chunk: Buffer) => {
+        this.onBytes(chunk.length);
+        if (destination.write(chunk)) return;
+        segment.pause();
+        destination.once('drain', () => segment.resume());
+      });
+      segment.once('end', resolve).once('error', reject);
+    });
     this.done.catch(() => {}); // observed by endSegment; a failure meanwhile surfaces through the next write
   }
 

@@ -6,7 +6,7 @@ import { defineSink } from '../pipeline/component';
 import { parseByteSize } from './byte-size';
 import { createRunId, OutputPath } from './output-path';
 import { OutputSink } from './output-sink';
-import type { Destination } from './destination';
+import type { S3Destination } from './s3/s3-destination';
 import type { Sink } from './sink';
 import { checkSplitOptions, splitOptionFields, splitSettings } from './split-options';
 
@@ -111,7 +111,7 @@ export function createS3Sink(options: S3SinkOptions, { startedAt = new Date(), r
     logger,
     resumable: checkpoints,
   };
-  let loaded: Promise<Destination> | undefined;
+  let loaded: Promise<S3Destination> | undefined;
   // The AWS SDK adds about 20 MiB to every process that loads it: load it when an S3 sink opens, not with the registry.
   const destination = () => (loaded ??= import('./s3/s3-destination').then(({ S3Destination }) => new S3Destination(settings)));
   return new OutputSink({
@@ -121,6 +121,9 @@ export function createS3Sink(options: S3SinkOptions, { startedAt = new Date(), r
       describe: (key) => `s3://${options.bucket}/${key}`,
       open: async () => (await destination()).open(),
       create: async (key) => (await destination()).create(key),
+      checkpoint: async () => (await destination()).checkpoint(),
+      resume: async () => (await destination()).resume(),
+      reopen: async (key, position) => (await destination()).reopen(key, position),
       release: async () => (loaded ? (await loaded).release() : undefined),
     },
     encoder: (counters, resumeFrom) => loadEncoder(format, { ...encoder, counters, resumeFrom }),
