@@ -18,13 +18,15 @@ export interface GzipPosition {
  * flush (byte-aligned, no final block), so a segment never refers to bytes of an earlier one. A
  * checkpoint ends the segment; a resumed stream starts a fresh one, exactly as the run that never
  * stopped did at that point, so both write the same bytes. Costs a few bytes and a little ratio per
- * checkpoint; without checkpoints it is one segment. `onBytes` hears of every compressed byte passed on.
+ * checkpoint that follows new bytes; without checkpoints it is one segment. `onBytes` hears of every compressed byte passed on.
  */
 export class GzipSegments {
   private crc: number;
   private size: number;
   private segment!: DeflateRaw;
   private done!: Promise<void>;
+  /** Bytes written into the current segment: an empty one is never ended, so it adds no bytes. */
+  private pending = 0;
 
   constructor(
     private readonly destination: Writable,
@@ -47,13 +49,16 @@ export class GzipSegments {
   async write(bytes: Uint8Array): Promise<void> {
     this.crc = crc32(bytes, this.crc);
     this.size += bytes.length;
+    this.pending += bytes.length;
     await writeChunk(this.segment, bytes);
   }
 
   /** Ends the segment: every byte written so far is compressed and handed to the destination. */
   async checkpoint(): Promise<GzipPosition> {
-    await this.endSegment();
-    this.start();
+    if (this.pending > 0) {
+      await this.endSegment();
+      this.start();
+    }
     return { crc: this.crc, size: this.size };
   }
 
@@ -87,8 +92,10 @@ export class GzipSegments {
   }
 
   private async endSegment(): Promise<void> {
+    if (this.pending === 0) return this.segment.destroy();
     this.segment.end();
     await this.done;
+    this.pending = 0;
   }
 
   private async pass(bytes: Buffer): Promise<void> {
