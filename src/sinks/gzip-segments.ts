@@ -92,7 +92,10 @@ export class GzipSegments {
   }
 
   private async endSegment(): Promise<void> {
-    if (this.pending === 0) return this.segment.destroy();
+    if (this.pending === 0) {
+      this.segment.destroy();
+      return;
+    }
     this.segment.end();
     await this.done;
     this.pending = 0;

@@ -41,6 +41,11 @@ function isResumable(sink: Sink): sink is ResumableSink {
   return typeof sink.checkpoint === 'function' && typeof sink.resume === 'function' && typeof sink.suspend === 'function';
 }
 
+/** A run's sinks and its rejects sink: every one a checkpoint holds a position of, in this order. */
+export function allSinks(run: { readonly sinks: readonly Sink[]; readonly rejects?: { readonly sink?: Sink } }): Sink[] {
+  return run.rejects?.sink ? [...run.sinks, run.rejects.sink] : [...run.sinks];
+}
+
 /**
  * Removes what an unfinished run left for its resume: each sink is reopened at its position and
  * aborted (temporary files removed, multipart uploads aborted). A sink whose outputs are already

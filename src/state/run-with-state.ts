@@ -9,7 +9,7 @@ import { createRunId } from '../sinks/output-path';
 import type { DataRecord } from '../record';
 import type { Sink } from '../sinks/sink';
 import type { PageMark, Source } from '../sources/source';
-import { changedParts, type CheckpointOptions, discardCheckpoint, requireResumable } from './checkpoints';
+import { allSinks, changedParts, type CheckpointOptions, discardCheckpoint, requireResumable } from './checkpoints';
 import { IncrementalTracker, incrementalConfig, type IncrementalOptions } from './incremental';
 import { type PipelineState, type RunCheckpoint, STATE_FORMAT } from './state-document';
 import { acquireLock, type HeldLock, type LockOptions } from './state-lock';
@@ -163,11 +163,6 @@ function newIdentity(): RunIdentity {
 
 function identityOf(checkpoint: RunCheckpoint): RunIdentity {
   return { runId: checkpoint.runId, startedAt: new Date(checkpoint.startedAt) };
-}
-
-/** The run's sinks and its rejects sink: every one a checkpoint holds a position of, in this order. */
-function allSinks(run: Pick<RunOptions, 'sinks' | 'rejects'>): Sink[] {
-  return run.rejects?.sink ? [...run.sinks, run.rejects.sink] : [...run.sinks];
 }
 
 interface CheckpointContext {

@@ -84,6 +84,18 @@ it('resumes a failed run where its checkpoint was, with the output whole', async
   expect((await listFiles(tmp.resolve('out'))).hidden).toEqual([]);
 });
 
+it('state --reset discards an unfinished run with what it left', async () => {
+  const { env } = await flakyApi();
+  await writeFile(tmp.resolve('p.yaml'), pipeline(CSV_SINK));
+  expect((await runCli(['run', 'p.yaml'], { cwd: tmp.path, env })).exitCode).toBe(1);
+  expect((await listFiles(tmp.resolve('out'))).hidden.length).toBeGreaterThan(0);
+  const reset = await runCli(['state', 'p.yaml', '--reset', '--yes'], { cwd: tmp.path, env });
+  expect(reset.exitCode).toBe(0);
+  expect(reset.stderr).toMatch(/removed what the unfinished run \S+ left/);
+  expect((await listFiles(tmp.resolve('out'))).hidden).toEqual([]);
+  expect((await state()).unfinished).toBeUndefined();
+});
+
 it.each([
   { sink: '  - type: stdout\n', message: /sinks\[0\]: checkpoint: a stdout sink cannot resume/ },
   { sink: '  - type: file\n    path: out/customers.parquet\n', message: /sinks\[0\]: checkpoint: Parquet cannot resume exactly/ },
