@@ -22,7 +22,7 @@ describe('pipelineJsonSchema', () => {
     const registry = createDefaultRegistry();
     const schema = pipelineJsonSchema(registry) as Schema;
 
-    expect(Object.keys(schema.properties)).toEqual(['name', 'description', 'state', 'expressions', 'source', 'transforms', 'sinks', 'rejects', 'maxRejects']);
+    expect(Object.keys(schema.properties)).toEqual(['name', 'description', 'state', 'checkpoint', 'expressions', 'source', 'transforms', 'sinks', 'rejects', 'maxRejects']);
     expect(schema.required).toEqual(['name', 'source', 'sinks']);
     expect(schema.additionalProperties).toBe(false);
     expect(typeConsts(schema.properties.source.oneOf)).toEqual(registry.types('source'));
