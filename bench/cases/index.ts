@@ -1,4 +1,5 @@
 import type { BenchCase } from '../harness/bench-case';
+import { checkpointCases } from './checkpoint';
 import { latencyCases } from './latency';
 import { memoryCases } from './memory';
 import { pagesCases } from './pages';
@@ -16,6 +17,7 @@ export const SUITES: Readonly<Record<string, readonly BenchCase[]>> = {
     ...latencyCases,
     ...startupCases,
     ...memoryCases,
+    ...checkpointCases,
   ],
   // Workers sharing a queue (issue 15): throughput with 1, 2 and 4 workers.
   fleet: [],
