@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
 import { ConfigError } from '../errors/config-error';
+import { Redactor } from '../errors/redact';
+import type { PipelineDefinition } from '../pipeline/schema';
 import type { Logger } from '../logger';
 import type { Sink } from '../sinks/sink';
 import type { RunCheckpoint } from './state-document';
@@ -21,6 +23,30 @@ export type ResumableSink = Sink & Required<Pick<Sink, 'checkpoint' | 'resume' |
 /** 16 hex digits of SHA-256 per part, over its JSON with every secret replaced by `redact`. */
 export function definitionDigests(parts: Readonly<Record<string, unknown>>, redact: (text: string) => string): Record<string, string> {
   return Object.fromEntries(Object.entries(parts).map(([name, value]) => [name, createHash('sha256').update(redact(JSON.stringify(value ?? null))).digest('hex').slice(0, 16)]));
+}
+
+/** What a checkpoint of a pipeline file must match to be resumed: the parts that decide the outputs, secrets left out. */
+export function pipelineDigests(definition: PipelineDefinition): Record<string, string> {
+  const redactor = new Redactor();
+  for (const secret of definition.secrets ?? []) redactor.add(secret);
+  const { source, transforms, sinks, rejects, maxRejects } = definition;
+  return definitionDigests({ source, transforms, sinks, rejects: { rejects, maxRejects } }, (text) => redactor.redact(text));
+}
+
+/** The multipart upload ids a checkpoint's sink positions hold: uploads its resume continues, never to be aborted as stale. */
+export function uploadIdsOf(checkpoint: RunCheckpoint | undefined): Set<string> {
+  const ids = new Set<string>();
+  const visit = (value: unknown): void => {
+    if (Array.isArray(value)) value.forEach(visit);
+    else if (value && typeof value === 'object') {
+      for (const [key, inner] of Object.entries(value)) {
+        if (key === 'uploadId' && typeof inner === 'string') ids.add(inner);
+        else visit(inner);
+      }
+    }
+  };
+  visit(checkpoint?.sinks);
+  return ids;
 }
 
 /** The parts whose digests differ, in the order of `now`. */

@@ -36,6 +36,8 @@ export interface StatefulRunOptions {
   readonly checkpoint?: CheckpointOptions;
   /** Discard an unfinished run's checkpoint (removing its temporary outputs) instead of resuming it. @default false */
   readonly fresh?: boolean;
+  /** The run's id and start unless it resumes one (a fleet job's pinned ones). @default a new id, now */
+  readonly identity?: RunIdentity;
   /** Read the state but take no lock and save nothing: a dry run. @default false */
   readonly readOnly?: boolean;
   /** How long the lock holds unrenewed. @default 60000 */
@@ -95,7 +97,7 @@ export async function runWithState(options: StatefulRunOptions): Promise<RunMetr
       unfinished = undefined;
     }
 
-    const identity = unfinished ? identityOf(unfinished) : newIdentity();
+    const identity = unfinished ? identityOf(unfinished) : (options.identity ?? newIdentity());
     const tracker = incremental && new IncrementalTracker(incremental, saved?.cursor, store.location);
     if (tracker && unfinished?.cursor) tracker.resumeFrom(unfinished.cursor, store.location);
     const params = tracker?.params() ?? {};

@@ -8,7 +8,7 @@ import { runPipeline, type RunOptions } from '../../pipeline/run-pipeline';
 import type { PipelineDefinition } from '../../pipeline/schema';
 import { createStdoutSink } from '../../sinks/stdout-sink';
 import { incrementalConfig } from '../../state/incremental';
-import { definitionDigests } from '../../state/checkpoints';
+import { pipelineDigests } from '../../state/checkpoints';
 import { type RunIdentity, runWithState } from '../../state/run-with-state';
 import { openStateStore } from '../../state/state-config';
 import { withSourceParams } from '../../state/source-params';
@@ -125,7 +125,7 @@ async function execute(
         leaseMs: definition.state.lease,
         logger,
         // A checkpoint is for whole runs; a dry or limited run neither takes nor resumes one.
-        checkpoint: checkpoint && !dryRun && limit === undefined ? { every: checkpoint.every, definition: digestsOf(definition) } : undefined,
+        checkpoint: checkpoint && !dryRun && limit === undefined ? { every: checkpoint.every, definition: pipelineDigests(definition) } : undefined,
         fresh,
         build: (params, run) => runOptions(withSourceParams(definition, params), run),
       });
@@ -140,14 +140,6 @@ async function execute(
   } finally {
     hideProgress();
   }
-}
-
-/** What a checkpoint must match to be resumed: the parts that decide the output, secrets left out. */
-function digestsOf(definition: PipelineDefinition): Record<string, string> {
-  const redactor = new Redactor();
-  for (const secret of definition.secrets ?? []) redactor.add(secret);
-  const { source, transforms, sinks, rejects, maxRejects } = definition;
-  return definitionDigests({ source, transforms, sinks, rejects: { rejects, maxRejects } }, (text) => redactor.redact(text));
 }
 
 export interface Interrupts {
