@@ -103,6 +103,7 @@ async function execute(
   const runOptions = (built: PipelineDefinition, run?: RunIdentity): RunOptions => {
     const pipeline = buildPipeline(built, { logger, pipelineDir: dirname(file), redactor, ...run });
     onBuilt(pipeline);
+    hideProgress(); // a --fresh run builds once to discard the checkpoint, then again to run
     hideProgress = progress ? io.stderr.showProgress(pipeline.metrics) : () => {};
     // Records are data, so a dry run prints them to stdout like the stdout sink: `--dry-run | jq` works,
     // and stderr keeps only what is meant for people (logs, progress, the summary).
