@@ -118,7 +118,7 @@ export async function runWithState(options: StatefulRunOptions): Promise<RunMetr
     const signal = lock && run.signal ? AbortSignal.any([run.signal, lock.lost]) : (lock?.lost ?? run.signal);
     if (checkpoint) {
       if (run.limit !== undefined) throw new ConfigError('checkpoint', [{ path: 'checkpoint', message: 'a run with a limit cannot checkpoint: it exports part of what is there' }]);
-      const checkpoints = new Checkpoints(run, { ...parts, metrics }, { store, lock: lock!, pipeline, kept, identity, checkpoint, tracker, unfinished });
+      const checkpoints = new Checkpoints(run, { ...parts, metrics }, { store, lock: lock!, pipeline, kept, identity, checkpoint, tracker, unfinished, logger });
       if (unfinished) logger.log('info', `resuming run ${unfinished.runId} from page ${unfinished.pages + 1}`);
       try {
         await runPipeline({ ...run, ...parts, ...checkpoints.parts(), metrics, signal, logger: run.logger ?? logger });
@@ -178,6 +178,7 @@ interface CheckpointContext {
   readonly tracker?: IncrementalTracker;
   /** The checkpoint this run resumes. */
   readonly unfinished?: RunCheckpoint;
+  readonly logger: Logger;
 }
 
 /**
@@ -189,6 +190,7 @@ class Checkpoints {
   /** The last checkpoint saved (or resumed): once there is one, a failure keeps the outputs for the next run. */
   last?: RunCheckpoint;
   private readonly sinks;
+  private warned = false;
 
   constructor(
     private readonly run: RunOptions,
@@ -221,7 +223,10 @@ class Checkpoints {
         resumeFrom,
         demand: async (mark) => {
           await context.demand(mark);
-          if (mark?.resume !== undefined && mark.index % every === 0) await this.save(mark);
+          if (!mark || mark.index % every !== 0) return;
+          if (mark.resume !== undefined) return this.save(mark);
+          if (!this.warned) this.context.logger.log('warn', `checkpoint: the source gives no position to go on from after page ${mark.index}, so this run saves no checkpoint`);
+          this.warned = true;
         },
       });
     const wrapped = this.sinks.map((sink, index) => this.wrap(sink, index));
