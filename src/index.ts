@@ -25,7 +25,8 @@ export { runPipeline, type RejectsOptions, type RunOptions } from './pipeline/ru
 export { RejectRouter } from './pipeline/reject-router';
 export { RunMetrics, type SinkMetrics, type StageMetrics } from './pipeline/run-metrics';
 export { loadPipeline, loadPipelineFile, parsePipeline, readPipeline, readPipelineFile, type LoadedPipeline, type LoadedPipelineFile, type LoadOptions, type Override } from './pipeline/load-pipeline';
-export { runWithState, type StatefulRunOptions } from './state/run-with-state';
+export { type RunIdentity, runWithState, type StatefulRunOptions } from './state/run-with-state';
+export { type CheckpointOptions, definitionDigests, pipelineDigests } from './state/checkpoints';
 export type { IncrementalOptions } from './state/incremental';
 export type { LockHolder, LockState, StateStore } from './state/state-store';
 export type { CursorState, LastRun, PipelineState, RunCheckpoint } from './state/state-document';

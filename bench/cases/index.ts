@@ -1,4 +1,5 @@
 import type { BenchCase } from '../harness/bench-case';
+import { checkpointCases } from './checkpoint';
 import { latencyCases } from './latency';
 import { memoryCases } from './memory';
 import { pagesCases } from './pages';
@@ -18,6 +19,7 @@ export const SUITES: Readonly<Record<string, readonly BenchCase[]>> = {
     ...startupCases,
     ...memoryCases,
     ...relatedCases,
+    ...checkpointCases,
   ],
   // Workers sharing a queue (issue 15): throughput with 1, 2 and 4 workers.
   fleet: [],

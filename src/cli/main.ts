@@ -56,6 +56,7 @@ interface RunOptionValues {
   readonly limit?: number;
   readonly set?: string | string[];
   readonly 'summary-json'?: string;
+  readonly fresh?: boolean;
 }
 
 /** The options `run` and `demo` share. */
@@ -72,7 +73,8 @@ function runOptions<T>(command: Argv<T>) {
       describe: 'Override a setting of the file before it is validated: path=value, value as YAML (repeatable)',
     })
     .option('summary-json', { type: 'string', requiresArg: true, normalize: true, describe: "Write the run's figures to FILE as JSON" })
-    .group(['dry-run', 'limit', 'set', 'summary-json'], 'Run options:')
+    .option('fresh', { type: 'boolean', describe: "Discard an unfinished run's checkpoint (and its temporary outputs) instead of resuming it" })
+    .group(['dry-run', 'limit', 'set', 'summary-json', 'fresh'], 'Run options:')
     .check(({ limit }) => {
       if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new Error('--limit expects a whole number above 0');
       return true;
@@ -322,6 +324,7 @@ function runArguments(argv: RunOptionValues & GlobalOptions): Omit<RunArguments,
     // `--set` given once is a string, given several times a list.
     set: argv.set === undefined ? [] : ([] as string[]).concat(argv.set),
     summaryJson: argv['summary-json'],
+    fresh: argv.fresh,
     progress: !argv.quiet,
   };
 }

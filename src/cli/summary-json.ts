@@ -5,7 +5,7 @@ import { describeSystemError } from '../errors/describe-system-error';
 import { InterruptedError } from '../errors/interrupted-error';
 import { isPageflowError } from '../errors/pageflow-error';
 import { Redactor } from '../errors/redact';
-import { type IncrementalMetrics, RunMetrics, type SinkMetrics, type StageMetrics } from '../pipeline/run-metrics';
+import { type IncrementalMetrics, type ResumedMetrics, RunMetrics, type SinkMetrics, type StageMetrics } from '../pipeline/run-metrics';
 
 export type RunOutcome = 'done' | 'failed' | 'interrupted' | 'invalid';
 
@@ -38,6 +38,8 @@ export interface RunSummary {
   readonly sinks: readonly SinkMetrics[];
   /** Incremental runs: the cursor the run started `from` and, when it moved, `to`; records `skipped` as exported before. */
   readonly incremental?: IncrementalMetrics;
+  /** Resumed runs: the run resumed and the first page this run requested (the pages before it came from the checkpoint). */
+  readonly resumed?: ResumedMetrics;
   /** Set when the run did not finish: the one-line message (secrets redacted) and its code. */
   readonly error?: { readonly message: string; readonly code?: string };
   /** A file with several streams: each stream's own figures (the ones above are their sums). */
@@ -90,6 +92,7 @@ export function summarizeRun({ pipeline, file, dryRun, metrics, exitCode, error,
       ...(sink.outputs ? { outputs: sink.outputs.map((output) => ({ ...output, name: redactor.redact(output.name) })) } : {}),
     })),
     ...(metrics.incremental ? { incremental: { ...metrics.incremental } } : {}),
+    ...(metrics.resumed ? { resumed: { ...metrics.resumed } } : {}),
     ...(error === undefined
       ? {}
       : {

@@ -14,7 +14,7 @@ export function formatSummary(name: string, metrics: RunMetrics, outcome: string
   const dropped = droppedByStages(metrics.stages).map((text) => `, ${text}`).join('');
   const rejects = metrics.rejects > 0 ? `, ${metrics.rejects} rejected` : '';
   const children = metrics.childRequests > 0 ? `, ${count(metrics.childRequests, 'child request')} (${count(metrics.childPages, 'page')})` : '';
-  return `${name}: ${outcome} in ${seconds}s: ${count(metrics.pages, 'page')}${children}, ${count(metrics.recordsRead, 'record')} read, ${count(metrics.duplicates, 'duplicate')} dropped${dropped}${rejects}${retries}; ${sinks || 'no sinks'}${incrementalPart(metrics)}`;
+  return `${name}: ${outcome} in ${seconds}s: ${count(metrics.pages, 'page')}${children}, ${count(metrics.recordsRead, 'record')} read, ${count(metrics.duplicates, 'duplicate')} dropped${dropped}${rejects}${retries}; ${sinks || 'no sinks'}${incrementalPart(metrics)}${resumedPart(metrics)}`;
 }
 
 /** Outputs listed by name in the line; the summary JSON lists them all. */
@@ -42,6 +42,11 @@ function incrementalPart({ incremental }: RunMetrics): string {
   const from = incremental.from === undefined ? 'first run' : `from ${incremental.from}`;
   const to = incremental.to === undefined ? 'cursor not moved' : `to ${incremental.to}`;
   return `; incremental on ${incremental.field} ${from}, ${to}, ${incremental.skipped} already exported skipped`;
+}
+
+/** `; resumed run 20261129T031502Z-9f3a1c from page 41`: pages before it were read by the run that died. */
+function resumedPart({ resumed }: RunMetrics): string {
+  return resumed ? `; resumed run ${resumed.runId} from page ${resumed.fromPage}` : '';
 }
 
 /**

@@ -17,6 +17,7 @@ import { type LoadedJob, loadJob, type PipelineJobData } from './pipeline-job';
 import { rangeRun } from './range-run';
 import type { RangeJob } from './split-job-data';
 import { removeStaleOutputs } from './stale-outputs';
+import { pipelineDigests, uploadIdsOf } from '../state/checkpoints';
 
 const PROGRESS_EVERY_MS = 1000;
 
@@ -71,7 +72,7 @@ export async function runJob(attempt: JobAttempt & { readonly range?: RangeJob }
     const run = range ? rangeRun(job.definition, range, { logger, startedAt, runId, pipelineDir }) : { definition: job.definition, pipeline: job.pipeline, pagesBefore: 0 };
     const { metrics } = run.pipeline;
     track(metrics, { pagesBefore: run.pagesBefore });
-    if (attempt.attempt > 1) await removeStaleOutputs(run.definition, { startedAt, runId }, logger);
+    if (attempt.attempt > 1) await removeStaleOutputs(run.definition, { startedAt, runId }, logger, await checkpointedUploads(run.definition, attempt, logger));
     if (run.definition.state) {
       await runStateful(run.definition, job, attempt, logger, track);
       return 'done';
@@ -133,6 +134,17 @@ export async function attemptJob(attempt: JobAttempt, work: JobWork): Promise<Jo
   };
 }
 
+/** The uploads a checkpoint in the job's state refers to: a later attempt resumes them, so they are not stale. */
+async function checkpointedUploads(definition: PipelineDefinition, attempt: JobAttempt, logger: Logger): Promise<Set<string>> {
+  if (!definition.state || !definition.checkpoint) return new Set();
+  const store = openStateStore(definition.state, logger, { redisUrl: attempt.redisUrl });
+  try {
+    return uploadIdsOf((await store.load())?.unfinished);
+  } finally {
+    await store.close?.();
+  }
+}
+
 /**
  * A pipeline with `state:` runs as `pageflow run` runs it: under the state's lock, from its cursor,
  * the state saved once every sink finished. A `redis:` state lives in the worker's own Redis.
@@ -147,9 +159,13 @@ async function runStateful(definition: PipelineDefinition, job: LoadedJob, attem
       incremental: incrementalConfig.optional().parse(definition.source.incremental),
       leaseMs: state.lease,
       logger,
-      build: (params) => {
-        // The incremental lower bound is a source parameter: the pipeline is built again with it.
-        const pipeline = Object.keys(params).length === 0 ? job.pipeline : buildPipeline(withSourceParams(definition, params), { logger, startedAt: attempt.startedAt, runId: attempt.runId, pipelineDir: attempt.data.pipeline.dir });
+      checkpoint: definition.checkpoint && { every: definition.checkpoint.every, definition: pipelineDigests(definition) },
+      identity: { runId: attempt.runId, startedAt: attempt.startedAt },
+      build: (params, run) => {
+        // The incremental lower bound is a source parameter, a resumed run has the names of the run it
+        // resumes: the pipeline is built again with them.
+        const same = Object.keys(params).length === 0 && run.runId === attempt.runId;
+        const pipeline = same ? job.pipeline : buildPipeline(withSourceParams(definition, params), { logger, ...run, pipelineDir: attempt.data.pipeline.dir });
         track(pipeline.metrics);
         return { ...pipeline, signal: attempt.signal, logger, budgets: attempt.budgets };
       },

@@ -11,14 +11,14 @@ import { s3SinkConfig } from '../sinks/s3-sink';
  * invisible). A file sink cleans up a dead process's temporary files itself when it opens. An output
  * belongs to one job: two jobs writing the same key would clean up each other's.
  *
- * This is where resuming from a checkpoint takes over once checkpoints are stored (the state issue):
- * an attempt with a checkpoint resumes its upload instead of aborting it.
+ * The uploads in `keep` are left open: a checkpoint of the job's state refers to them, and the
+ * attempt resumes them (`checkpoint:`).
  */
-export async function removeStaleOutputs(definition: PipelineDefinition, run: RunPlaceholders, logger: Logger): Promise<void> {
-  await Promise.all(definition.sinks.filter((sink) => sink.type === 's3').map((sink) => abortStaleUploads(sink, run, logger)));
+export async function removeStaleOutputs(definition: PipelineDefinition, run: RunPlaceholders, logger: Logger, keep: ReadonlySet<string> = new Set()): Promise<void> {
+  await Promise.all(definition.sinks.filter((sink) => sink.type === 's3').map((sink) => abortStaleUploads(sink, run, logger, keep)));
 }
 
-async function abortStaleUploads(sink: ComponentConfig, run: RunPlaceholders, logger: Logger): Promise<void> {
+async function abortStaleUploads(sink: ComponentConfig, run: RunPlaceholders, logger: Logger, keep: ReadonlySet<string>): Promise<void> {
   const { type: _type, ...options } = s3SinkConfig.parse(sink);
   // The AWS SDK is loaded only when there is an upload to look for, as the sink itself does.
   const [{ AbortMultipartUploadCommand, ListMultipartUploadsCommand }, { createS3Client }, { describeS3Error }] = await Promise.all([
@@ -35,6 +35,10 @@ async function abortStaleUploads(sink: ComponentConfig, run: RunPlaceholders, lo
       const page = await client.send(new ListMultipartUploadsCommand({ Bucket: options.bucket, Prefix: key.fixedPrefix, ...markers }));
       for (const upload of page.Uploads ?? []) {
         if (!upload.Key || !key.matches(upload.Key) || !upload.UploadId) continue;
+        if (keep.has(upload.UploadId)) {
+          logger.log('info', `s3://${options.bucket}/${upload.Key}: left the multipart upload an earlier attempt left open, as its checkpoint resumes it`);
+          continue;
+        }
         try {
           await client.send(new AbortMultipartUploadCommand({ Bucket: options.bucket, Key: upload.Key, UploadId: upload.UploadId }));
           logger.log('info', `s3://${options.bucket}/${upload.Key}: aborted the multipart upload an earlier attempt left open`);

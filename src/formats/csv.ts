@@ -20,10 +20,13 @@ const NEEDS_QUOTES = /[",\n\r]/;
  * per-object column lookups). A row none of whose cells needs quoting is joined directly; csv-stringify
  * writes the header and the rows that need quoting, a run of them per call.
  */
-export function createCsvEncoder({ columns, escapeFormulas = [], unknownColumns = 'fail', counters }: EncoderOptions = {}): Encoder {
+export function createCsvEncoder({ columns, escapeFormulas = [], unknownColumns = 'fail', counters, resumeFrom }: EncoderOptions = {}): Encoder {
+  const resumed = resumeFrom as CsvPosition | undefined;
   let header = columns ? RecordColumns.explicit(columns.map((column) => (typeof column === 'string' ? column : column.name))) : undefined;
+  // Columns found on an earlier run's first page are found again exactly: a record of only those keys.
+  if (!header && resumed?.columns) header = RecordColumns.discover([Object.fromEntries(resumed.columns.map((name) => [name, null]))], unknownColumns, counters);
   let escaped: boolean[] = [];
-  let headerWritten = false;
+  let headerWritten = resumed?.headerWritten ?? false;
   const escapedNames = new Set(escapeFormulas);
 
   // A row of one empty cell would be a blank line, which readers skip: csv-stringify quotes it.
@@ -77,7 +80,14 @@ export function createCsvEncoder({ columns, escapeFormulas = [], unknownColumns 
       if (headerWritten || !header || header.names.length === 0) return EMPTY_BYTES;
       return Buffer.from(headerText(header.names));
     },
+    position: (): CsvPosition => ({ columns: header?.names.slice(), headerWritten }),
   };
+}
+
+/** A CSV encoder's state between batches. */
+interface CsvPosition {
+  readonly columns?: string[];
+  readonly headerWritten: boolean;
 }
 
 /** The cell of a value that is not a string, exactly as csv-stringify's casts wrote it before (plus exact numbers). */

@@ -12,6 +12,8 @@ export interface Encoder {
   encode(records: readonly DataRecord[], origin?: BatchOrigin): Uint8Array;
   /** The bytes that close the output: the header of a CSV export that had no records, Parquet's last row group and footer. */
   end(): Uint8Array;
+  /** Encoders that can resume (CSV, NDJSON): their state between batches, as JSON; `EncoderOptions.resumeFrom` takes it back. */
+  position?(): unknown;
 }
 
 /** What an encoder tells its sink while it writes; the sink's metrics hold them. */
@@ -43,6 +45,8 @@ export interface EncoderOptions {
   readonly onTypeMismatch?: 'fail' | 'null';
   /** Where the encoder counts what it dropped or nulled. */
   readonly counters?: EncoderCounters;
+  /** An encoder's `position()` from a checkpoint: go on from there (a CSV's header is not written again). */
+  readonly resumeFrom?: unknown;
 }
 
 /** Parquet rows per row group unless `rowGroupSize` says otherwise. */

@@ -11,5 +11,6 @@ export function createNdjsonEncoder(): Encoder {
       return text ? Buffer.from(text) : EMPTY_BYTES;
     },
     end: () => EMPTY_BYTES,
+    position: () => ({}),
   };
 }

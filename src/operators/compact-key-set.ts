@@ -37,7 +37,32 @@ export class CompactKeySet {
   add(key: unknown): boolean {
     const text = canonicalKey(key);
     if (text.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(text.length * 3);
-    const length = this.scratch.write(text, 0, 'utf8');
+    return this.addScratch(this.scratch.write(text, 0, 'utf8'));
+  }
+
+  /** Every key's bytes, as they are held: what `restore` takes back (a checkpoint saves it). */
+  save(): Buffer {
+    return this.arena.subarray(0, this.used);
+  }
+
+  /** Adds the keys of a `save`. */
+  restore(saved: Uint8Array): void {
+    for (let at = 0; at < saved.length; ) {
+      let length = 0;
+      for (let shift = 1; ; shift *= 128) {
+        const byte = saved[at++];
+        length += (byte & 0x7f) * shift;
+        if (byte < 0x80) break;
+      }
+      if (length > this.scratch.length) this.scratch = Buffer.allocUnsafe(length);
+      this.scratch.set(saved.subarray(at, at + length));
+      at += length;
+      this.addScratch(length);
+    }
+  }
+
+  /** Adds the key whose `length` bytes are in scratch; returns false when it was already in the set. */
+  private addScratch(length: number): boolean {
     const hash = this.hash(this.scratch, length);
     const slots = this.slots;
     const mask = slots.length / WORDS_PER_SLOT - 1;

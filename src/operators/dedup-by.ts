@@ -6,6 +6,7 @@ import type { DataRecord } from '../record';
 import { CompactKeySet } from './compact-key-set';
 import { type ExpressionStepOptions, expressionStep, SKIP, stepOptions } from './expression-step';
 import { HashedKeySet } from './hashed-key-set';
+import type { OperatorState } from '../pipeline/operator-state';
 
 export interface DedupOptions extends Omit<ExpressionStepOptions, 'onError' | 'rejects'> {
   /** Called with each record dropped as a duplicate (the run's summary counts them this way). */
@@ -15,6 +16,8 @@ export interface DedupOptions extends Omit<ExpressionStepOptions, 'onError' | 'r
    * its length, exact unless two keys' SHA-256 digests collide (see `HashedKeySet`). @default false
    */
   readonly hash?: boolean;
+  /** Where a checkpoint saves the keys seen so far, and a resumed run restores them. */
+  readonly state?: OperatorState;
 }
 
 /**
@@ -32,9 +35,13 @@ export interface DedupOptions extends Omit<ExpressionStepOptions, 'onError' | 'r
  * records$.pipe(dedupBy('id'))
  */
 export function dedupBy(key: RecordFunction<unknown>, options: DedupOptions = {}): MonoTypeOperatorFunction<DataRecord> {
-  const { onDuplicate, hash = false } = options;
+  const { onDuplicate, hash = false, state } = options;
   return expressionStep('dedup', [{ expression: key }], options, () => {
     const seen = hash ? new HashedKeySet() : new CompactKeySet();
+    state?.register(hash ? 'dedup-hashed' : 'dedup', {
+      save: () => seen.save().toString('base64'),
+      restore: (saved) => seen.restore(Buffer.from(String(saved), 'base64')),
+    });
     return (record, values) => {
       const value = values[0];
       // A record without a key cannot be told a duplicate: keep it rather than lose data.
@@ -65,6 +72,7 @@ export const dedupOperator = defineOperator({
     dedupBy(typeof config === 'string' ? config : config.key, {
       ...stepOptions(context),
       hash: typeof config !== 'string' && config.hash,
+      state: context.operatorState,
       onDuplicate: () => {
         context.metrics.duplicates += 1;
       },

@@ -42,6 +42,28 @@ export class HashedKeySet {
     return true;
   }
 
+  /** Every digest held, 16 bytes each: what `restore` takes back (a checkpoint saves it). */
+  save(): Buffer {
+    const digests = new Uint32Array(this.count * WORDS_PER_SLOT);
+    let to = 0;
+    for (let at = 0; at < this.slots.length; at += WORDS_PER_SLOT) {
+      if (this.slots[at] === 0) continue;
+      digests.set(this.slots.subarray(at, at + WORDS_PER_SLOT), to);
+      to += WORDS_PER_SLOT;
+    }
+    return Buffer.from(digests.buffer);
+  }
+
+  /** Adds the digests of a `save`. */
+  restore(saved: Uint8Array): void {
+    const words = new Uint32Array(saved.buffer.slice(saved.byteOffset, saved.byteOffset + saved.byteLength));
+    for (let at = 0; at < words.length; at += WORDS_PER_SLOT) {
+      if (!this.insert(this.slots, words[at], words[at + 1], words[at + 2], words[at + 3])) continue;
+      this.count += 1;
+      if (this.count > (this.slots.length / WORDS_PER_SLOT) * MAX_LOAD) this.grow();
+    }
+  }
+
   private insert(slots: Uint32Array, a: number, b: number, c: number, d: number): boolean {
     const mask = slots.length / WORDS_PER_SLOT - 1;
     for (let slot = b & mask; ; slot = (slot + 1) & mask) {

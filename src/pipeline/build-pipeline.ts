@@ -9,6 +9,7 @@ import { createDefaultRegistry } from './builtins';
 import type { BuildContext, ComponentDefinition, ComponentKind } from './component';
 import { countStage } from './count-stage';
 import type { ComponentRegistry } from './registry';
+import { OperatorState } from './operator-state';
 import { RejectRouter } from './reject-router';
 import { RunMetrics } from './run-metrics';
 import { StepFlow } from './step-flow';
@@ -30,6 +31,8 @@ export interface BuiltPipeline {
   readonly redactor: Redactor;
   /** Connects the steps that hold records (child requests) to the source/sink handshake. */
   readonly flow: StepFlow;
+  /** The state of its stateful operators (dedup), for checkpoints. */
+  readonly operatorState: OperatorState;
 }
 
 export interface BuildOptions {
@@ -52,6 +55,7 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
   const rejects = new RejectRouter();
   const flow = new StepFlow();
   const redactor = options.redactor ?? new Redactor();
+  const operatorState = new OperatorState();
   for (const secret of definition.secrets ?? []) redactor.add(secret);
   const context: BuildContext = {
     metrics,
@@ -64,6 +68,8 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     expressionBudget: definition.expressions,
     sessions: new SessionLink(),
     flow,
+    checkpoints: definition.checkpoint !== undefined,
+    operatorState,
   };
   const secrets: string[] = [...(definition.secrets ?? [])];
   const definitionOf = <K extends ComponentKind>(kind: K, type: string) => {
@@ -100,5 +106,6 @@ export function buildPipeline(definition: PipelineDefinition, options: BuildOpti
     secrets,
     redactor,
     flow,
+    operatorState,
   };
 }

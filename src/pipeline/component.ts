@@ -9,6 +9,7 @@ import type { SessionLink } from '../sources/http/session-link';
 import type { Source } from '../sources/source';
 import type { RunMetrics } from './run-metrics';
 import type { StepFlow } from './step-flow';
+import type { OperatorState } from './operator-state';
 
 /**
  * Where a step sends the records it rejects (`validate` with `onInvalid: reject`, `onError: reject` on
@@ -33,6 +34,10 @@ export interface BuildContext {
   readonly rejects?: RejectChannel;
   /** The run's one redaction path: a component adds the secrets it learns while running (an OAuth token). */
   readonly redactor?: Redactor;
+  /** The run saves checkpoints (`checkpoint:`): sinks write so that another process can resume them. */
+  readonly checkpoints?: boolean;
+  /** Where stateful operators (dedup) keep what a checkpoint saves and a resumed run restores. */
+  readonly operatorState?: OperatorState;
   /** Time and depth allowed to each JSONata evaluation (`expressions:` in the file); the defaults when absent. */
   readonly expressionBudget?: ExpressionBudget;
   /** The source's HTTP session while it runs, for steps that make requests with it (`request`). */

@@ -47,7 +47,7 @@ export function pipelineJsonSchema(registry: ComponentRegistry = createDefaultRe
     rejects: byType(sinks, 'sink').optional().meta({ description: 'Where records rejected by a transform (`onInvalid: reject`, `onError: reject`) go, as `{ record, step, error, page }`; any sink type.' }),
     maxRejects: maxRejectsField,
   };
-  const { state: _state, name: _name, ...streamFields } = pipelineFields;
+  const { state: _state, checkpoint: _checkpoint, name: _name, ...streamFields } = pipelineFields;
   const single = z.strictObject({ ...pipelineFields, ...parts }).meta({ title: 'one stream', description: 'A pipeline with one source.' });
   const several = z
     .strictObject({
@@ -57,7 +57,7 @@ export function pipelineJsonSchema(registry: ComponentRegistry = createDefaultRe
       ...streamsFields,
       streams: z
         .record(z.string(), z.strictObject({ ...streamFields, ...parts }))
-        .meta({ description: 'The streams, by name: each a pipeline with its own source, transforms and sinks (no `name` or `state` of its own), run in one process.' }),
+        .meta({ description: 'The streams, by name: each a pipeline with its own source, transforms and sinks (no `name`, `state` or `checkpoint` of its own), run in one process.' }),
     })
     .meta({ title: 'several streams', description: 'A pipeline with several streams (`streams:`), sharing one rate-limit budget per credential.' });
   const file = z.union([single, several]).meta({

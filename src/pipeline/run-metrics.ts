@@ -38,6 +38,12 @@ export interface IncrementalMetrics {
   skipped: number;
 }
 
+/** Where a resumed run took over: the run it resumed, and the first page it requested. */
+export interface ResumedMetrics {
+  readonly runId: string;
+  readonly fromPage: number;
+}
+
 export class RunMetrics {
   readonly startedAt = Date.now();
   pages = 0;
@@ -56,6 +62,8 @@ export class RunMetrics {
   readonly sinks: SinkMetrics[] = [];
   /** Set for incremental runs. */
   incremental?: IncrementalMetrics;
+  /** Set for a run that resumed an unfinished one from its checkpoint. */
+  resumed?: ResumedMetrics;
 
   elapsedMs(): number {
     return Date.now() - this.startedAt;

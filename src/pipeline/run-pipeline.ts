@@ -7,6 +7,7 @@ import type { Sink } from '../sinks/sink';
 import type { PageMark, Source } from '../sources/source';
 import type { RejectRouter } from './reject-router';
 import type { RateBudgets } from '../sources/rate-gate';
+import type { OperatorState } from './operator-state';
 import { RunMetrics } from './run-metrics';
 import { SinkStage } from './sink-stage';
 import type { StepFlow } from './step-flow';
@@ -35,6 +36,8 @@ export interface RunOptions {
   readonly batchSize?: number;
   readonly logger?: Logger;
   readonly metrics?: RunMetrics;
+  /** The stateful operators' state (`BuiltPipeline.operatorState`): what a checkpoint saves of them. */
+  readonly operatorState?: OperatorState;
   /** Rate-limit budgets shared per credential (a fleet's, in Redis); the source makes its own when absent. */
   readonly budgets?: RateBudgets;
   /** The pipeline's `StepFlow` (`buildPipeline` makes one), when a step holds records while it works. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { stateConfig, type StateSettings } from '../state/state-config';
+import { checkpointConfig, checkpointRefusal, type CheckpointSettings } from '../state/checkpoint-config';
 import { closestName } from './closest-name';
 import { type ExpressionBudget, expressionBudgetConfig } from '../expressions/expression-budget';
 import type { ComponentKind } from './component';
@@ -14,6 +15,7 @@ export const pipelineFields = {
   name: z.string().min(1).meta({ description: 'Names the pipeline in logs, summaries and `pageflow list`.', secret: false }),
   description: z.string().optional().meta({ description: 'What the pipeline is for.', secret: false }),
   state: stateConfig.optional(),
+  checkpoint: checkpointConfig.optional(),
   expressions: expressionBudgetConfig.optional(),
 };
 
@@ -27,6 +29,7 @@ const structure = z.strictObject({
   name: z.string(required('every pipeline has a name, e.g. name: customers-to-csv')).min(1),
   description: pipelineFields.description,
   state: pipelineFields.state,
+  checkpoint: pipelineFields.checkpoint,
   expressions: pipelineFields.expressions,
   source: z.looseObject({}, required('where the records come from, e.g. type: http and a url')),
   // Each step's shape is checked below, where the message can name the transforms there are.
@@ -56,6 +59,8 @@ export interface PipelineDefinition {
   readonly transforms: readonly TransformConfig[];
   readonly sinks: readonly ComponentConfig[];
   readonly state?: StateSettings;
+  /** Save checkpoints every `every` pages, for an exact resume (needs `state`). */
+  readonly checkpoint?: CheckpointSettings;
   /** The sink of the records the transforms reject, wrapped as `{ record, step, error, page }`. */
   readonly rejects?: ComponentConfig;
   readonly maxRejects?: number;
@@ -92,6 +97,7 @@ export function pipelineFieldSchema(registry: ComponentRegistry, file: unknown, 
     return definition && schemaAt(definition.config, sink, segments.slice(1));
   }
   if (top === 'state') return schemaAt(stateConfig, data.state, segments.slice(1));
+  if (top === 'checkpoint') return schemaAt(checkpointConfig, data.checkpoint, segments.slice(1));
   if (top === 'streams' && typeof index === 'string') {
     const streams = data.streams;
     return rest.length === 0 ? undefined : pipelineFieldSchema(registry, isRecord(streams) ? streams[index] : undefined, rest);
@@ -173,6 +179,14 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
   if (isRecord(source) && source.incremental !== undefined && raw.state === undefined) {
     report(['source', 'incremental'], 'needs a top-level state (where the cursor is kept between runs), e.g. state: { path: state/cursor.json }');
   }
+  if (raw.checkpoint !== undefined) {
+    if (raw.state === undefined) report(['checkpoint'], 'needs a top-level state (where the checkpoint is kept), e.g. state: { path: state/customers.json }');
+    const checked: [PathSegment[], unknown][] = [...(Array.isArray(sinks) ? sinks : []).map((sink, index): [PathSegment[], unknown] => [['sinks', index], sink]), [['rejects'], rejectsSink]];
+    for (const [at, sink] of checked) {
+      const refusal = isRecord(sink) ? checkpointRefusal(sink) : undefined;
+      if (refusal) report(at, `checkpoint: ${refusal}`);
+    }
+  }
 
   if (issues.length > 0 || !parsed.success) return { issues };
   return {
@@ -185,6 +199,7 @@ export function validatePipeline(raw: unknown, registry: ComponentRegistry): { d
       transforms: transformConfigs as TransformConfig[],
       sinks: sinkConfigs as ComponentConfig[],
       ...(parsed.data.state === undefined ? {} : { state: parsed.data.state }),
+      ...(parsed.data.checkpoint === undefined ? {} : { checkpoint: parsed.data.checkpoint }),
       ...(rejects === undefined ? {} : { rejects: rejects as ComponentConfig }),
       ...(parsed.data.maxRejects === undefined ? {} : { maxRejects: parsed.data.maxRejects }),
     },
@@ -300,7 +315,7 @@ export interface PipelineFile {
 /**
  * Validates a pipeline file of either shape: without `streams:` as `validatePipeline` does; with
  * it, each stream as a pipeline of its own (its issues under `streams.<name>`). A stream has no
- * `name` (its key is its name) and no `state`: state belongs to a single-stream file.
+ * `name` (its key is its name) and no `state` or `checkpoint`: they belong to a single-stream file.
  */
 export function validatePipelineFile(raw: unknown, registry: ComponentRegistry): { file?: PipelineFile; issues: LocatedIssue[] } {
   if (!isRecord(raw) || raw.streams === undefined) {
@@ -320,7 +335,8 @@ export function validatePipelineFile(raw: unknown, registry: ComponentRegistry):
     };
     if (stream.name !== undefined) own('name', `a stream has no name of its own: its key ("${name}") names it`);
     if (stream.state !== undefined) own('state', `state is not supported in a stream ("${name}"): run it as a pipeline file of its own to keep state between runs`);
-    const { name: _name, state: _state, ...rest } = stream;
+    if (stream.checkpoint !== undefined) own('checkpoint', `checkpoint is not supported in a stream ("${name}"): it needs state, which belongs to a pipeline file of its own`);
+    const { name: _name, state: _state, checkpoint: _checkpoint, ...rest } = stream;
     const result = validatePipeline({ name, expressions: raw.expressions, ...rest }, registry);
     // Incremental needs state, which a stream cannot have: say that rather than ask for a top-level state.
     const message = (issue: LocatedIssue) => (issue.path === 'source.incremental' ? `needs state, which a stream ("${name}") cannot have: run it as a pipeline file of its own` : issue.message);

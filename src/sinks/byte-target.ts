@@ -1,7 +1,5 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { createGzip } from 'node:zlib';
 
 /**
  * Where the bytes of one output go (a temporary file, a multipart upload, stdout), and the way to
@@ -16,6 +14,13 @@ export interface ByteTarget {
   commit(): Promise<void>;
   /** Destroys the stream and removes whatever it wrote, unless committed (a completed upload is deleted). Never throws. */
   discard(reason: unknown): Promise<void>;
+  /**
+   * Resumable targets: makes every byte written so far durable (fsync'd, uploaded) and resolves with
+   * where the target stands, as JSON its destination's `reopen` takes. Called between writes.
+   */
+  checkpoint?(): Promise<unknown>;
+  /** Resumable targets: lets go of the stream, keeping what the last checkpoint holds. Never throws. */
+  suspend?(): Promise<void>;
 }
 
 /** Writes a chunk, waiting for 'drain' when the stream's buffer is full: this is how sinks push back. */
@@ -23,16 +28,4 @@ export async function writeChunk(stream: Writable, chunk: Uint8Array): Promise<v
   // A destroyed stream never emits 'drain': fail with its error instead of waiting forever.
   if (stream.destroyed) throw stream.errored ?? new Error('the output stream is closed');
   if (!stream.write(chunk)) await once(stream, 'drain');
-}
-
-/**
- * Puts gzip in front of a destination stream; `onBytes` hears of every compressed chunk passed on.
- * `done` settles when the compressed bytes have all reached the destination (or either side failed).
- */
-export function gzipInto(destination: Writable, onBytes: (bytes: number) => void): { stream: Writable; done: Promise<void> } {
-  const gzip = createGzip();
-  gzip.on('data', (chunk: Buffer) => onBytes(chunk.length));
-  const done = pipeline(gzip, destination);
-  done.catch(() => {}); // observed by whoever awaits `done`; avoid an unhandled rejection meanwhile
-  return { stream: gzip, done };
 }

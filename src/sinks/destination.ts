@@ -8,6 +8,15 @@ export interface Destination {
   open(): Promise<void>;
   /** Starts the output at `name` (a path or key with every placeholder filled in). */
   create(name: string): Promise<ByteTarget>;
+  /**
+   * Resumable destinations: makes the outputs created so far findable by another process (a file
+   * destination marks its temporary folder as a checkpoint's, so no later run removes it as stale).
+   */
+  checkpoint?(): Promise<unknown>;
+  /** In place of `open`, in another process: takes the destination's checkpoint back. */
+  resume?(position: unknown): Promise<void>;
+  /** Reopens the output `name` at its target's checkpoint: what was written after it is dropped, writes append. */
+  reopen?(name: string, position: unknown): Promise<ByteTarget>;
   /** Gives back what `open` took, once every output is committed or discarded. Never throws. */
   release(): Promise<void>;
 }

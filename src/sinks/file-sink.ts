@@ -48,9 +48,10 @@ export function createFileSink(options: FileSinkOptions, { startedAt = new Date(
     name: `file:${path.template}`,
     path,
     destination: new FileDestination(path, logger),
-    encoder: (counters) => loadEncoder(format, { ...encoder, counters }),
+    encoder: (counters, resumeFrom) => loadEncoder(format, { ...encoder, counters, resumeFrom }),
     gzip,
     split: splitSettings(options),
+    resumable: format !== 'parquet' && !path.partitioned && !path.parted,
   });
 }
 

@@ -3,7 +3,7 @@ import { type Encoder, type EncoderCounters, RecordEncodeError } from '../format
 import type { OutputMetrics, SinkMetrics } from '../pipeline/run-metrics';
 import type { DataRecord } from '../record';
 import type { Destination } from './destination';
-import { EncodedOutput } from './encoded-output';
+import { EncodedOutput, type OutputPosition } from './encoded-output';
 import type { OutputPath } from './output-path';
 import type { BatchOrigin, Sink } from './sink';
 
@@ -22,10 +22,18 @@ export interface OutputSinkSettings {
   readonly name: string;
   readonly path: OutputPath;
   readonly destination: Destination;
-  /** A new encoder for each output, counting what it drops in `counters`. */
-  readonly encoder: (counters: EncoderCounters) => Promise<Encoder>;
+  /** A new encoder for each output, counting what it drops in `counters`; `resumeFrom` is an encoder's position of a checkpoint. */
+  readonly encoder: (counters: EncoderCounters, resumeFrom?: unknown) => Promise<Encoder>;
   readonly gzip: boolean;
   readonly split: SplitSettings;
+  /** The sink can checkpoint and resume: one output (no {part} or {record.…}) of a format that can (not Parquet). @default false */
+  readonly resumable?: boolean;
+}
+
+/** Where a resumable sink stands: its destination's checkpoint, and its output's, once it started one. */
+interface OutputSinkPosition {
+  readonly destination: unknown;
+  readonly output: OutputPosition | null;
 }
 
 /** The outputs of one `{record.…}` value: the part being written, and how many were started. */
@@ -47,6 +55,9 @@ interface Partition {
  */
 export class OutputSink implements Sink {
   readonly metrics: SinkMetrics;
+  readonly checkpoint?: () => Promise<unknown>;
+  readonly resume?: (position: unknown) => Promise<void>;
+  readonly suspend?: () => Promise<void>;
   private readonly partitions = new Map<string, Partition>();
   private readonly outputs: EncodedOutput[] = [];
   private readonly outputMetrics: OutputMetrics[] = [];
@@ -55,6 +66,11 @@ export class OutputSink implements Sink {
 
   constructor(private readonly settings: OutputSinkSettings) {
     this.metrics = { name: settings.name, records: 0, bytes: 0, outputs: this.outputMetrics };
+    if (settings.resumable) {
+      this.checkpoint = () => this.step('checkpoint', () => this.position());
+      this.resume = (position) => this.step('resume', () => this.reopen(position as OutputSinkPosition));
+      this.suspend = () => this.stopForResume();
+    }
   }
 
   async open(): Promise<void> {
@@ -96,6 +112,32 @@ export class OutputSink implements Sink {
   async abort(reason: unknown): Promise<void> {
     await Promise.all(this.outputs.map((output) => output.discard(reason).catch(() => {})));
     await this.settings.destination.release().catch(() => {});
+  }
+
+  private async position(): Promise<OutputSinkPosition> {
+    const { destination } = this.settings;
+    const output = this.partitions.get('')?.output;
+    const outputPosition = output ? await output.checkpoint() : null;
+    return { destination: await destination.checkpoint!(), output: outputPosition };
+  }
+
+  /** Opens at a checkpoint of another process: the destination taken back, the output (if any) reopened where it stood. */
+  private async reopen({ destination: destinationPosition, output: position }: OutputSinkPosition): Promise<void> {
+    const { destination, path, gzip, encoder } = this.settings;
+    await destination.resume!(destinationPosition);
+    if (!position) return;
+    const [target, encoderOfOutput] = await Promise.all([destination.reopen!(path.name('', 0), position.target), encoder(this.metrics, position.encoder)]);
+    const output = EncodedOutput.resumed(position, encoderOfOutput, target, gzip, this.metrics);
+    this.metrics.records += position.records;
+    this.metrics.bytes += position.bytes;
+    this.outputs.push(output);
+    this.outputMetrics.push(output.metrics);
+    this.partition('').output = output;
+    this.openOutputs += 1;
+  }
+
+  private async stopForResume(): Promise<void> {
+    await Promise.all(this.outputs.map((output) => output.suspend().catch(() => {})));
   }
 
   /** The partition of `key`, now the most recently used. */
@@ -148,7 +190,7 @@ export class OutputSink implements Sink {
     }
     const name = path.name(partition.key, partition.part);
     const [target, encoderOfOutput] = await Promise.all([destination.create(name), encoder(this.metrics)]);
-    const output = new EncodedOutput(destination.describe(name), encoderOfOutput, target, gzip, this.metrics);
+    const output = await EncodedOutput.open(destination.describe(name), encoderOfOutput, target, gzip, this.metrics);
     this.outputs.push(output);
     this.outputMetrics.push(output.metrics);
     partition.output = output;
@@ -164,9 +206,9 @@ export class OutputSink implements Sink {
     await output.close();
   }
 
-  private async step(phase: string, action: () => Promise<void>): Promise<void> {
+  private async step<T>(phase: string, action: () => Promise<T>): Promise<T> {
     try {
-      await action();
+      return await action();
     } catch (error) {
       if (error instanceof SinkError) throw error;
       if (error instanceof RecordEncodeError) throw new SinkError(this.metrics.name, error.message, { code: 'PF_SINK_RECORD', cause: error });

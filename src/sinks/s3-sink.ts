@@ -6,7 +6,7 @@ import { defineSink } from '../pipeline/component';
 import { parseByteSize } from './byte-size';
 import { createRunId, OutputPath } from './output-path';
 import { OutputSink } from './output-sink';
-import type { Destination } from './destination';
+import type { S3Destination } from './s3/s3-destination';
 import type { Sink } from './sink';
 import { checkSplitOptions, splitOptionFields, splitSettings } from './split-options';
 
@@ -83,6 +83,8 @@ export interface S3SinkContext {
   readonly runId?: string;
   /** Gets the SDK's warnings and the debug notes of cleanups that failed. @default silent */
   readonly logger?: Logger;
+  /** The run saves checkpoints: uploads are made so that another process can resume them. @default false */
+  readonly checkpoints?: boolean;
 }
 
 /**
@@ -91,7 +93,7 @@ export interface S3SinkContext {
  * {record.…} in the key. The objects appear only when the run succeeds (an object closed earlier to
  * keep `maxOpenPartitions` is deleted if the run then fails); credentials come from the AWS default chain.
  */
-export function createS3Sink(options: S3SinkOptions, { startedAt = new Date(), runId = createRunId(startedAt), logger = silentLogger }: S3SinkContext = {}): Sink {
+export function createS3Sink(options: S3SinkOptions, { startedAt = new Date(), runId = createRunId(startedAt), logger = silentLogger, checkpoints = false }: S3SinkContext = {}): Sink {
   const path = new OutputPath(options.key, { startedAt, runId });
   const name = `s3://${options.bucket}/${path.template}`;
   const partSize = options.partSize === undefined ? S3_SINK_DEFAULTS.partSize : parseByteSize(options.partSize);
@@ -107,8 +109,9 @@ export function createS3Sink(options: S3SinkOptions, { startedAt = new Date(), r
     partSize,
     queueSize: options.queueSize ?? S3_SINK_DEFAULTS.queueSize,
     logger,
+    resumable: checkpoints,
   };
-  let loaded: Promise<Destination> | undefined;
+  let loaded: Promise<S3Destination> | undefined;
   // The AWS SDK adds about 20 MiB to every process that loads it: load it when an S3 sink opens, not with the registry.
   const destination = () => (loaded ??= import('./s3/s3-destination').then(({ S3Destination }) => new S3Destination(settings)));
   return new OutputSink({
@@ -118,11 +121,15 @@ export function createS3Sink(options: S3SinkOptions, { startedAt = new Date(), r
       describe: (key) => `s3://${options.bucket}/${key}`,
       open: async () => (await destination()).open(),
       create: async (key) => (await destination()).create(key),
+      checkpoint: async () => (await destination()).checkpoint(),
+      resume: async () => (await destination()).resume(),
+      reopen: async (key, position) => (await destination()).reopen(key, position),
       release: async () => (loaded ? (await loaded).release() : undefined),
     },
-    encoder: (counters) => loadEncoder(format, { ...encoder, counters }),
+    encoder: (counters, resumeFrom) => loadEncoder(format, { ...encoder, counters, resumeFrom }),
     gzip,
     split: splitSettings(options),
+    resumable: format !== 'parquet' && !path.partitioned && !path.parted,
   });
 }
 

@@ -13,6 +13,11 @@ export interface BatchOrigin {
  * A destination for records. The runner calls `open` once before the source's first request, then
  * `write` in order, then `finish` once, or `abort` on failure (also after a failed `open`).
  *
+ * Sinks that can resume exactly (a run with `checkpoint:`) also have `checkpoint`, `resume` and
+ * `suspend`: between writes the runner calls `checkpoint`; a later process calls `resume` with its
+ * position in place of `open`, and goes on writing. The finished outputs are byte for byte those of
+ * a run that never stopped. A sink without them (stdout) makes `checkpoint:` a configuration error.
+ *
  * Every sink passes the shared contract suite in `test/contract/sink-contract.ts`.
  */
 export interface Sink {
@@ -29,4 +34,10 @@ export interface Sink {
   finish(): Promise<void>;
   /** Discards everything this run wrote. Never throws. */
   abort(reason: unknown): Promise<void>;
+  /** Makes everything written so far durable (written and fsync'd, parts uploaded) and resolves with where the sink stands, as JSON. */
+  checkpoint?(): Promise<unknown>;
+  /** In place of `open`, in another process: reopens at a `checkpoint` position; what was written after it is dropped, writes append. */
+  resume?(position: unknown): Promise<void>;
+  /** In place of `abort` when the run is to be resumed: stops, keeping what the last checkpoint holds. Never throws. */
+  suspend?(): Promise<void>;
 }

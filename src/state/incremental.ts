@@ -159,6 +159,30 @@ export class IncrementalTracker {
     return { field: this.settings.field, kind: this.kind, value: top.text, seen };
   }
 
+  /**
+   * Goes on from a checkpoint of this run: `progress` is what `result()` said there (the highest value
+   * read and the identities in its window). The cursor the run started from stays the saved one.
+   */
+  resumeFrom(progress: CursorState, location: string): void {
+    const read = (text: string) => {
+      const value = fromCursorText(progress.kind, text);
+      if (!value) throw new StateError(location, `holds a checkpoint cursor value ${JSON.stringify(text)} that is not ${progress.kind === 'instant' ? 'an instant' : 'a number'}`);
+      return value;
+    };
+    this.kind = progress.kind;
+    for (const group of progress.seen) {
+      const value = read(group.value);
+      this.groups.set(cursorOrderKey(value), { value, keys: new Set(group.keys), pending: [] });
+    }
+    const top = read(progress.value);
+    if (this.from && compareCursorValues(top, this.from) <= 0) return;
+    this.max = top;
+    this.moveWindow(top);
+    const orderKey = cursorOrderKey(top);
+    this.latest = this.groups.get(orderKey) ?? { value: top, pending: [] };
+    this.groups.delete(orderKey);
+  }
+
   private remember(value: CursorValue, record: DataRecord): void {
     const order = this.max ? compareCursorValues(value, this.max) : 1;
     if (order === 0) {

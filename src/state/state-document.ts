@@ -54,6 +54,10 @@ const checkpoint = z.strictObject({
   sinks: z.array(z.strictObject({ name: z.string(), position: z.unknown() })),
   /** The incremental cursor so far. */
   cursor: cursorState.optional(),
+  /** The stateful operators' state (the keys each dedup has seen, base64), by `dedup#1`… */
+  operators: z.record(z.string(), z.unknown()).optional(),
+  /** The run's counters so far, which the resumed run goes on from. */
+  counts: z.strictObject({ recordsRead: z.number(), duplicates: z.number(), rejects: z.number(), skipped: z.number().optional() }).optional(),
 });
 
 const stateDocument = z.strictObject({

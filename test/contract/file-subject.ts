@@ -27,8 +27,11 @@ export function fileSubject(name: string, path: string, options: Omit<FileSinkOp
     name,
     async create() {
       const dir = await folder();
+      const make = () => createFileSink({ path: dir.resolve(path), ...options }, { runId: 'contract' });
       return {
-        sink: createFileSink({ path: dir.resolve(path), ...options }),
+        sink: make(),
+        again: make,
+        outputBytes: async () => Promise.all((await listFiles(dir.path)).visible.map((file) => readFile(dir.resolve(file)))),
         async readBack() {
           const { visible } = await listFiles(dir.path);
           const records = await Promise.all(visible.map(async (file) => readOutput(file, await readFile(dir.resolve(file)))));

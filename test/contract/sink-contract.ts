@@ -8,6 +8,10 @@ export interface SinkUnderTest {
   readBack(): Promise<DataRecord[]>;
   /** Whatever of the run is left where it should not be: temporary files, objects, half-done uploads. */
   leftovers(): Promise<string[]>;
+  /** Resumable subjects: another sink of the same configuration over the same destination, as a later process makes it. */
+  again?(): Sink;
+  /** Resumable subjects: the bytes of every visible output, in name order. */
+  outputBytes?(): Promise<Buffer[]>;
 }
 
 /** What the contract needs to know of a kind of sink. */
@@ -23,6 +27,8 @@ export interface SinkSubject {
   readonly emptyOutput?: boolean;
   /** Whether `abort` can take back what was written (not stdout). @default true */
   readonly rollsBack?: boolean;
+  /** Whether the sink checkpoints and resumes (`again` and `outputBytes` given). @default false */
+  readonly resumable?: boolean;
 }
 
 /** One case of the contract; more are added here (checkpoint, resume) and every sink then runs them. */
@@ -45,6 +51,11 @@ export function contractRecords(from: number, count: number): DataRecord[] {
 export const pageOrigin = (page: number): BatchOrigin => ({ describe: (index) => `record ${index + 1} of page ${page}` });
 
 const expectedRead = (subject: SinkSubject, records: DataRecord[]) => (subject.arrange ? subject.arrange(records) : records);
+
+/** A position as it comes back from a state document: JSON, nothing shared with the sink that made it. */
+const throughJson = (position: unknown): unknown => JSON.parse(JSON.stringify(position));
+
+const resumable = (subject: SinkSubject) => subject.resumable === true;
 
 export const SINK_CONTRACT_CASES: SinkContractCase[] = [
   {
@@ -112,6 +123,73 @@ export const SINK_CONTRACT_CASES: SinkContractCase[] = [
       await sink.finish();
       expect(sink.metrics.bytes).toBe(bytes);
       expect(await readBack()).toEqual(expectedRead(subject, contractRecords(0, 3)));
+    },
+  },
+  {
+    name: 'resumed in another sink after a checkpoint, writes the outputs byte for byte as a run that never stopped, counting every record once',
+    appliesTo: resumable,
+    async run(subject) {
+      const pages = [contractRecords(0, 5), contractRecords(5, 4), contractRecords(9, 6)];
+      const whole = await subject.create();
+      await whole.sink.open();
+      for (const [index, page] of pages.entries()) {
+        await whole.sink.write(page, pageOrigin(index + 1));
+        await whole.sink.checkpoint!();
+      }
+      await whole.sink.finish();
+
+      const cut = await subject.create();
+      await cut.sink.open();
+      await cut.sink.write(pages[0], pageOrigin(1));
+      const position = throughJson(await cut.sink.checkpoint!());
+      // Written after the checkpoint, then the process died: the resumed sink drops it and writes it again.
+      await cut.sink.write(pages[1], pageOrigin(2));
+      await cut.sink.suspend!();
+      const resumed = cut.again!();
+      await resumed.resume!(position);
+      await resumed.write(pages[1], pageOrigin(2));
+      await resumed.checkpoint!();
+      await resumed.write(pages[2], pageOrigin(3));
+      await resumed.finish();
+
+      expect(await cut.outputBytes!()).toEqual(await whole.outputBytes!());
+      expect(await cut.readBack()).toEqual(expectedRead(subject, pages.flat()));
+      expect(resumed.metrics.records).toBe(15);
+      expect(resumed.metrics.bytes).toBe(whole.sink.metrics.bytes);
+      expect(await cut.leftovers()).toEqual([]);
+    },
+  },
+  {
+    name: 'resumed from a checkpoint taken before any record, leaves a valid empty output',
+    appliesTo: resumable,
+    async run(subject) {
+      const { sink, again, readBack, leftovers } = await subject.create();
+      await sink.open();
+      const position = throughJson(await sink.checkpoint!());
+      await sink.suspend!();
+      const resumed = again!();
+      await resumed.resume!(position);
+      await resumed.finish();
+      expect(await readBack()).toEqual([]);
+      expect(resumed.metrics.outputs).toHaveLength(1);
+      expect(await leftovers()).toEqual([]);
+    },
+  },
+  {
+    name: 'resumed and aborted (a discarded checkpoint), leaves nothing behind',
+    appliesTo: resumable,
+    async run(subject) {
+      const { sink, again, readBack, leftovers } = await subject.create();
+      await sink.open();
+      await sink.write(contractRecords(0, 4), pageOrigin(1));
+      const position = throughJson(await sink.checkpoint!());
+      await sink.suspend!();
+      expect(await readBack()).toEqual([]);
+      const resumed = again!();
+      await resumed.resume!(position);
+      await resumed.abort(new Error('discarded'));
+      expect(await readBack()).toEqual([]);
+      expect(await leftovers()).toEqual([]);
     },
   },
   {

@@ -26,7 +26,7 @@ describe('pipelineJsonSchema', () => {
     const registry = createDefaultRegistry();
     const schema = single(pipelineJsonSchema(registry));
 
-    expect(Object.keys(schema.properties)).toEqual(['name', 'description', 'state', 'expressions', 'source', 'transforms', 'sinks', 'rejects', 'maxRejects']);
+    expect(Object.keys(schema.properties)).toEqual(['name', 'description', 'state', 'checkpoint', 'expressions', 'source', 'transforms', 'sinks', 'rejects', 'maxRejects']);
     expect(schema.required).toEqual(['name', 'source', 'sinks']);
     expect(schema.additionalProperties).toBe(false);
     expect(typeConsts(schema.properties.source.oneOf)).toEqual(registry.types('source'));
@@ -35,7 +35,7 @@ describe('pipelineJsonSchema', () => {
     expect(schema.properties.sinks.minItems).toBe(1);
   });
 
-  it('offers a file with several streams, each with the components of a pipeline but no name or state', () => {
+  it('offers a file with several streams, each with the components of a pipeline but no name, state or checkpoint', () => {
     const registry = createDefaultRegistry();
     const schema = several(pipelineJsonSchema(registry));
 

@@ -201,7 +201,7 @@ describe('parsePipeline', () => {
       { path: 'sinks[0].colums', line: 9, column: 5, message: 'unknown key "colums" (did you mean "columns"?)' },
       { path: 'sinks[0].Format', line: 10, column: 5, message: 'unknown key "Format" (did you mean "format"?)' },
       { path: 'sink', line: 11, column: 1, message: 'unknown key "sink" (did you mean "sinks"?)' },
-      { path: 'whatever', line: 12, column: 1, message: 'unknown key "whatever" (expected one of: name, description, state, expressions, source, transforms, sinks, rejects, maxRejects)' },
+      { path: 'whatever', line: 12, column: 1, message: 'unknown key "whatever" (expected one of: name, description, state, checkpoint, expressions, source, transforms, sinks, rejects, maxRejects)' },
     ]);
   });
 

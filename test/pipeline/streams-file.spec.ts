@@ -63,6 +63,11 @@ describe('pipeline files with several streams', () => {
     ]);
   });
 
+  it('refuses checkpoint in a stream, naming the stream', () => {
+    const text = STREAMS.replace('  customers:\n', '  customers:\n    checkpoint: { every: 10 }\n');
+    expect(issues(text)).toEqual([expect.stringContaining('streams.customers.checkpoint: checkpoint is not supported in a stream ("customers")')]);
+  });
+
   it('refuses top-level source or sinks beside streams, and a file with no stream', () => {
     expect(issues(`${STREAMS}sinks: [{ type: stdout }]\n`)).toEqual([expect.stringContaining('unknown key "sinks"')]);
     expect(issues('name: mkp\nstreams: {}\n')).toEqual([expect.stringContaining('streams: expected at least one stream')]);

@@ -10,8 +10,9 @@ const byIntegration = (records: Record<string, unknown>[]) => [...records].sort(
 
 jest.setTimeout(20_000); // DuckDB's first load takes seconds on a busy machine
 
-testSinkContract(fileSubject('file (CSV)', 'out/customers.csv'));
-testSinkContract(fileSubject('file (NDJSON, gzip)', 'customers.ndjson.gz'));
+testSinkContract(fileSubject('file (CSV)', 'out/customers.csv', {}, { resumable: true }));
+testSinkContract(fileSubject('file (CSV, gzip)', 'out/customers.csv.gz', {}, { resumable: true }));
+testSinkContract(fileSubject('file (NDJSON, gzip)', 'customers.ndjson.gz', {}, { resumable: true }));
 testSinkContract(fileSubject('file (Parquet)', 'lake/customers.parquet', { columns: [{ name: 'id', type: 'string' }, 'name', 'integration'] }));
 testSinkContract(
   fileSubject('file (partitioned by a record field, 2 records a part)', 'out/integration={record.integration}/part-{part}.csv', { maxRecords: 2 }, { arrange: byIntegration, emptyOutput: false }),

@@ -107,8 +107,11 @@ function s3Subject(name: string, key: string, options: Partial<S3SinkOptions> = 
     name,
     async create() {
       const prefix = `contract/${(subjects += 1)}/`;
+      const make = () => createS3Sink(s3SinkOptions(`${prefix}${key}`, options), { runId: 'contract', checkpoints: extra.resumable });
       return {
-        sink: createS3Sink(s3SinkOptions(`${prefix}${key}`, options)),
+        sink: make(),
+        again: make,
+        outputBytes: async () => Promise.all((await keysUnder(prefix)).map(async (each) => (await s3.readObject(BUCKET, each))!)),
         async readBack() {
           const records = await Promise.all((await keysUnder(prefix)).map(async (each) => readOutput(each, (await s3.readObject(BUCKET, each))!)));
           return records.flat();
@@ -125,6 +128,8 @@ const byIntegration = (records: DataRecord[]) => [...records].sort((a, b) => Str
 
 describe('s3 sink contract', () => {
   testSinkContract(s3Subject('s3 (CSV)', 'customers.csv'));
+  testSinkContract(s3Subject('s3 (CSV, resumable)', 'customers.csv', {}, { resumable: true }));
+  testSinkContract(s3Subject('s3 (NDJSON, gzip, resumable)', 'customers.ndjson.gz', {}, { resumable: true }));
   testSinkContract(s3Subject('s3 (Parquet)', 'customers.parquet', { columns: ['id', 'name', { name: 'integration', type: 'string' }] }));
   testSinkContract(s3Subject('s3 (partitioned NDJSON, gzip, 3 records a part)', 'integration={record.integration}/part-{part}.ndjson.gz', { maxRecords: 3 }, { arrange: byIntegration, emptyOutput: false }));
 });

@@ -149,3 +149,23 @@ describe('IncrementalTracker', () => {
     expect(result.error?.issues[0].message).toContain(message);
   });
 });
+
+describe('IncrementalTracker.resumeFrom', () => {
+  it.each([{ lookback: '0s' }, { lookback: '2h' }])('goes on from a checkpoint as if the run had never stopped (lookback $lookback)', ({ lookback }) => {
+    const options = { ...byCreatedAt, key: 'id', lookback };
+    const saved = run(options, undefined, [at(1, '2024-05-01T08:00:00Z'), at(2, '2024-05-01T10:00:00Z')]).cursor;
+    const records = [at(2, '2024-05-01T10:00:00Z'), at(3, '2024-05-01T11:00:00Z'), at(4, '2024-05-01T11:00:00Z'), at(5, '2024-05-01T09:30:00Z'), at(6, '2024-05-01T11:00:00Z'), at(7, '2024-05-01T12:00:00Z'), at(8, '2024-05-01T11:30:00Z')];
+    const whole = run(options, saved, records);
+
+    const settings = incrementalConfig.parse(options);
+    const before = new IncrementalTracker(settings, saved, 'state.json');
+    const keptBefore = records.slice(0, 4).filter((record) => before.accept(record, () => 'record'));
+    const progress = JSON.parse(JSON.stringify(before.result())) as CursorState;
+    const after = new IncrementalTracker(settings, saved, 'state.json');
+    after.resumeFrom(progress, 'state.json');
+    const keptAfter = records.slice(4).filter((record) => after.accept(record, () => 'record'));
+
+    expect([...keptBefore, ...keptAfter].map((record) => record.id)).toEqual(whole.kept);
+    expect(after.result()).toEqual(whole.cursor);
+  });
+});

@@ -160,3 +160,53 @@ describe('runWithState', () => {
     await expect(other).rejects.toThrow(`[state:${path}] belongs to pipeline "customers", not "suppliers": give each pipeline its own state path`);
   });
 });
+
+describe('runWithState with checkpoint', () => {
+  const checkpoint = { every: 2, definition: { source: 'a', sinks: 'b' } };
+
+  it('refuses a sink that cannot resume, naming it, before anything is fetched or opened', async () => {
+    const { sink, events } = memorySink();
+    let requested = false;
+    const source: Source = (context) => {
+      requested = true;
+      return pagedSource([[customer(1, '2024-05-01T08:00:00Z')]])(context);
+    };
+    await expect(runWithState({ store, pipeline: 'customers', checkpoint, build: () => ({ source, sinks: [sink] }) })).rejects.toThrow(
+      'sink memory cannot resume exactly (it has no checkpoint/resume): remove checkpoint, or write to a file or S3 sink',
+    );
+    expect(requested).toBe(false);
+    expect(events).toEqual([]);
+  });
+
+  it('saves a checkpoint every `every` pages with each sink position, and clears it when the run succeeds', async () => {
+    const { sink, written } = memorySink();
+    const positions: unknown[] = [];
+    const saved: unknown[] = [];
+    const resumable: Sink = {
+      ...sink,
+      checkpoint: async () => ({ records: written.length }),
+      resume: async () => {},
+      suspend: async () => {},
+    };
+    const pages = [1, 2, 3, 4, 5].map((n) => [customer(n, '2024-05-01T08:00:00Z')]);
+    const watching: StateStore = {
+      ...store,
+      async save(state) {
+        if (state.unfinished) {
+          saved.push(state.unfinished.pages);
+          positions.push(state.unfinished.sinks[0].position);
+        }
+        await store.save(state);
+      },
+    };
+    // Marks with a position to go on from, as the HTTP source gives them.
+    const source: Source = (context) => pagedSource(pages)({ ...context, demand: (mark) => context.demand(mark && { ...mark, resume: { index: mark.index + 1 } }) });
+    const metrics = await runWithState({ store: watching, pipeline: 'customers', checkpoint, build: () => ({ source, sinks: [resumable] }) });
+    expect(saved).toEqual([2, 4]);
+    expect(positions).toEqual([{ records: 2 }, { records: 4 }]);
+    expect(metrics.resumed).toBeUndefined();
+    const state = JSON.parse(await readFile(path, 'utf8')) as { unfinished?: unknown; lastRun?: { pages: number } };
+    expect(state.unfinished).toBeUndefined();
+    expect(state.lastRun?.pages).toBe(5);
+  });
+});

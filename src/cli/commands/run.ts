@@ -11,7 +11,8 @@ import type { PipelineDefinition, PipelineFile } from '../../pipeline/schema';
 import { LocalRateBudgets } from '../../sources/local-rate-budgets';
 import { createStdoutSink } from '../../sinks/stdout-sink';
 import { incrementalConfig } from '../../state/incremental';
-import { runWithState } from '../../state/run-with-state';
+import { pipelineDigests } from '../../state/checkpoints';
+import { type RunIdentity, runWithState } from '../../state/run-with-state';
 import { openStateStore } from '../../state/state-config';
 import { withSourceParams } from '../../state/source-params';
 import type { CliIo } from '../io';
@@ -34,6 +35,8 @@ export interface RunArguments {
   readonly progress?: boolean;
   /** Run only this stream of the file. */
   readonly stream?: string;
+  /** Discard an unfinished run's checkpoint instead of resuming it. */
+  readonly fresh?: boolean;
 }
 
 /** How many records a dry run prints when no `--limit` is given. */
@@ -165,7 +168,7 @@ async function runStreamsOf(pipeline: PipelineFile, args: RunArguments, io: CliI
 /** Builds and runs the pipeline; with `state:`, under its lock and from its cursor. `onBuilt` gets the pipeline as soon as it exists. */
 async function execute(
   definition: PipelineDefinition,
-  { file, dryRun, limit, progress }: RunArguments,
+  { file, dryRun, limit, progress, fresh }: RunArguments,
   io: CliIo,
   { interrupts, redactor, onBuilt }: { interrupts: Interrupts; redactor: Redactor; onBuilt: (pipeline: BuiltPipeline) => void },
 ): Promise<void> {
@@ -174,9 +177,10 @@ async function execute(
 
   const { logger } = io;
   let hideProgress = () => {};
-  const runOptions = (built: PipelineDefinition): RunOptions => {
-    const pipeline = buildPipeline(built, { logger, pipelineDir: dirname(file), redactor });
+  const runOptions = (built: PipelineDefinition, run?: RunIdentity): RunOptions => {
+    const pipeline = buildPipeline(built, { logger, pipelineDir: dirname(file), redactor, ...run });
     onBuilt(pipeline);
+    hideProgress(); // a --fresh run builds once to discard the checkpoint, then again to run
     hideProgress = progress ? io.stderr.showProgress(pipeline.metrics) : () => {};
     // Records are data, so a dry run prints them to stdout like the stdout sink: `--dry-run | jq` works,
     // and stderr keeps only what is meant for people (logs, progress, the summary).
@@ -189,6 +193,7 @@ async function execute(
       return;
     }
     const store = openStateStore(definition.state, logger);
+    const { checkpoint } = definition;
     try {
       await runWithState({
         store,
@@ -197,7 +202,10 @@ async function execute(
         readOnly: dryRun,
         leaseMs: definition.state.lease,
         logger,
-        build: (params) => runOptions(withSourceParams(definition, params)),
+        // A checkpoint is for whole runs; a dry or limited run neither takes nor resumes one.
+        checkpoint: checkpoint && !dryRun && limit === undefined ? { every: checkpoint.every, definition: pipelineDigests(definition) } : undefined,
+        fresh,
+        build: (params, run) => runOptions(withSourceParams(definition, params), run),
       });
     } finally {
       await store.close?.();

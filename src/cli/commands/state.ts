@@ -2,7 +2,11 @@ import { createInterface } from 'node:readline/promises';
 import { ConfigError } from '../../errors/config-error';
 import { loadStateSettings } from '../../state/load-state-settings';
 import { openStateStore } from '../../state/state-config';
-import { type PipelineState, STATE_FORMAT } from '../../state/state-document';
+import { type PipelineState, type RunCheckpoint, STATE_FORMAT } from '../../state/state-document';
+import { allSinks, discardCheckpoint } from '../../state/checkpoints';
+import { buildPipeline } from '../../pipeline/build-pipeline';
+import { loadPipeline } from '../../pipeline/load-pipeline';
+import { dirname } from 'node:path';
 import { acquireLock } from '../../state/state-lock';
 import type { LockState } from '../../state/state-store';
 import type { CliIo } from '../io';
@@ -67,6 +71,7 @@ export async function stateCommand(args: StateArguments, io: CliIo, confirm: Con
       }
       const held = await acquireLock(store, { pipeline: settings.name, leaseMs: settings.state.lease, logger: io.logger });
       try {
+        if (state.unfinished) await discardOutputs(args.file, state.unfinished, io);
         await store.save({ format: STATE_FORMAT, pipeline: settings.name, updatedAt: new Date().toISOString() });
       } finally {
         await held.release();
@@ -78,6 +83,18 @@ export async function stateCommand(args: StateArguments, io: CliIo, confirm: Con
     }
   } catch (error) {
     return reportError(error, io);
+  }
+}
+
+/** Removes the temporary files and open uploads of the unfinished run; its sinks come from the whole pipeline file. */
+async function discardOutputs(file: string, checkpoint: RunCheckpoint, io: CliIo): Promise<void> {
+  try {
+    const definition = await loadPipeline(file, { env: io.env });
+    const pipeline = buildPipeline(definition, { logger: io.logger, pipelineDir: dirname(file), runId: checkpoint.runId, startedAt: new Date(checkpoint.startedAt) });
+    await discardCheckpoint(checkpoint, allSinks(pipeline), io.logger);
+    io.logger.log('info', `removed what the unfinished run ${checkpoint.runId} left (temporary files, open multipart uploads)`);
+  } catch (error) {
+    io.logger.log('warn', `could not remove what the unfinished run ${checkpoint.runId} left, so temporary files or open multipart uploads may stay: ${error instanceof Error ? error.message : String(error)}`);
   }
 }
 

@@ -2,7 +2,8 @@ import type { Logger } from '../../logger';
 import type { ByteTarget } from '../byte-target';
 import type { Destination } from '../destination';
 import { createS3Client, type S3ClientSettings } from './s3-client';
-import { checkBucket, openUploadTarget } from './upload-target';
+import { openMultipartTarget } from './multipart-target';
+import { checkBucket, openUploadTarget, type UploadTargetSettings } from './upload-target';
 
 export interface S3DestinationSettings {
   /** The sink's name, which starts the messages of its checks. */
@@ -14,6 +15,8 @@ export interface S3DestinationSettings {
   readonly partSize: number;
   readonly queueSize: number;
   readonly logger: Logger;
+  /** The run saves checkpoints: uploads are made so that another process can resume them. */
+  readonly resumable?: boolean;
 }
 
 /** A sink's outputs as objects of one bucket, each a multipart upload of its own (with its own client). */
@@ -34,8 +37,26 @@ export class S3Destination implements Destination {
   }
 
   async create(key: string): Promise<ByteTarget> {
+    const open = this.settings.resumable ? openMultipartTarget : openUploadTarget;
+    return open(this.target(key), createS3Client(this.settings.client, this.settings.logger));
+  }
+
+  /** Nothing to mark: the checkpoint's upload ids are what the fleet's clean-up leaves alone. */
+  async checkpoint(): Promise<unknown> {
+    return {};
+  }
+
+  async resume(): Promise<void> {
+    await this.open();
+  }
+
+  async reopen(key: string, position: unknown): Promise<ByteTarget> {
+    return openMultipartTarget(this.target(key), createS3Client(this.settings.client, this.settings.logger), position);
+  }
+
+  private target(key: string): UploadTargetSettings {
     const { bucket, contentType, contentEncoding, partSize, queueSize, logger } = this.settings;
-    return openUploadTarget({ name: this.describe(key), bucket, key, contentType, contentEncoding, partSize, queueSize, logger }, createS3Client(this.settings.client, logger));
+    return { name: this.describe(key), bucket, key, contentType, contentEncoding, partSize, queueSize, logger };
   }
 
   async release(): Promise<void> {}
