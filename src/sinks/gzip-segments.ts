@@ -1,11 +1,10 @@
 import { constants, crc32, createDeflateRaw, type DeflateRaw } from 'node:zlib';
+import { once } from 'node:events';
 import type { Writable } from 'node:stream';
 import { writeChunk } from './byte-target';
 
 /** zlib's own gzip header (no name, no time, OS Unix): what `createGzip` writes. */
 const HEADER = Buffer.from([0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03]);
-/** An empty final block with fixed codes: ends a deflate stream whose last block was a sync flush. */
-const FINAL_BLOCK = Buffer.from([0x03, 0x00]);
 
 /** What a gzip stream needs to go on in another process: the CRC-32 and length of the bytes compressed so far. */
 export interface GzipPosition {
@@ -14,11 +13,13 @@ export interface GzipPosition {
 }
 
 /**
- * One gzip member, compressed in segments: each segment is a fresh raw deflate stream ended by a sync
- * flush (byte-aligned, no final block), so a segment never refers to bytes of an earlier one. A
- * checkpoint ends the segment; a resumed stream starts a fresh one, exactly as the run that never
- * stopped did at that point, so both write the same bytes. Costs a few bytes and a little ratio per
- * checkpoint that follows new bytes; without checkpoints it is one segment. `onBytes` hears of every compressed byte passed on.
+ * One gzip member, compressed in segments: at a checkpoint the segment's raw deflate stream is
+ * sync-flushed (byte-aligned, no final block) and left, and a fresh one starts, so a segment never
+ * refers to bytes of an earlier one. A resumed stream starts a fresh one, exactly as the run that
+ * never stopped did at that point, so both write the same bytes. The last segment ends with a final
+ * block: without checkpoints this is one deflate stream, the very bytes `createGzip` writes. Costs a
+ * few bytes and a little ratio per checkpoint that follows new bytes. `onBytes` hears of every
+ * compressed byte passed on.
  */
 export class GzipSegments {
   private crc: number;
@@ -56,19 +57,20 @@ export class GzipSegments {
   /** Ends the segment: every byte written so far is compressed and handed to the destination. */
   async checkpoint(): Promise<GzipPosition> {
     if (this.pending > 0) {
-      await this.endSegment();
+      await this.flushSegment();
       this.start();
     }
     return { crc: this.crc, size: this.size };
   }
 
-  /** Ends the stream: the last segment, the final block and the trailer (CRC-32, length mod 2³²). */
+  /** Ends the stream: the last segment with its final block, then the trailer (CRC-32, length mod 2³²). */
   async end(): Promise<void> {
-    await this.endSegment();
+    this.segment.end();
+    await this.done;
     const trailer = Buffer.alloc(8);
     trailer.writeUInt32LE(this.crc >>> 0, 0);
     trailer.writeUInt32LE(this.size % 2 ** 32, 4);
-    await this.pass(Buffer.concat([FINAL_BLOCK, trailer]));
+    await this.pass(trailer);
   }
 
   destroy(): void {
@@ -76,7 +78,7 @@ export class GzipSegments {
   }
 
   private start(): void {
-    const segment = createDeflateRaw({ finishFlush: constants.Z_SYNC_FLUSH });
+    const segment = createDeflateRaw();
     const { destination } = this;
     this.segment = segment;
     this.done = new Promise((resolve, reject) => {
@@ -88,16 +90,22 @@ export class GzipSegments {
       });
       segment.once('end', resolve).once('error', reject);
     });
-    this.done.catch(() => {}); // observed by endSegment; a failure meanwhile surfaces through the next write
+    this.done.catch(() => {}); // observed by end; a failure meanwhile surfaces through the next write
   }
 
-  private async endSegment(): Promise<void> {
-    if (this.pending === 0) {
-      this.segment.destroy();
-      return;
-    }
-    this.segment.end();
-    await this.done;
+  /** Sync-flushes the segment, waits until its output has reached the destination, and leaves it. */
+  private async flushSegment(): Promise<void> {
+    const { segment } = this;
+    await new Promise<void>((resolve, reject) => {
+      segment.once('error', reject);
+      segment.flush(constants.Z_SYNC_FLUSH, () => {
+        segment.off('error', reject);
+        resolve();
+      });
+    });
+    // Output held back by the destination's backpressure is still in the segment: let it flow out.
+    while (segment.readableLength > 0) await once(segment, 'data');
+    segment.destroy();
     this.pending = 0;
   }
 
