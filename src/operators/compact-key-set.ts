@@ -19,6 +19,8 @@ export class CompactKeySet {
   private slots = new Uint32Array(INITIAL_SLOTS * WORDS_PER_SLOT);
   private arena = Buffer.allocUnsafe(64 * 1024);
   private used = 0;
+  /** Where the keys not yet handed out by `save`, `takeAdded` or `restore` start in the arena. */
+  private taken = 0;
   private count = 0;
   private scratch = Buffer.allocUnsafe(256);
   // A per-set seed, so that keys crafted to collide in one run's table don't in another's.
@@ -42,7 +44,18 @@ export class CompactKeySet {
 
   /** Every key's bytes, as they are held: what `restore` takes back (a checkpoint saves it). */
   save(): Buffer {
+    this.taken = this.used;
     return this.arena.subarray(0, this.used);
+  }
+
+  /**
+   * The bytes of the keys added since the last `save`, `takeAdded` or `restore` (every key, before
+   * any): put after what those gave, they restore the set. A checkpoint appends them to a journal.
+   */
+  takeAdded(): Buffer {
+    const added = this.arena.subarray(this.taken, this.used);
+    this.taken = this.used;
+    return added;
   }
 
   /** Adds the keys of a `save`. */
@@ -59,6 +72,7 @@ export class CompactKeySet {
       at += length;
       this.addScratch(length);
     }
+    this.taken = this.used;
   }
 
   /** Adds the key whose `length` bytes are in scratch; returns false when it was already in the set. */

@@ -38,10 +38,7 @@ export function dedupBy(key: RecordFunction<unknown>, options: DedupOptions = {}
   const { onDuplicate, hash = false, state } = options;
   return expressionStep('dedup', [{ expression: key }], options, () => {
     const seen = hash ? new HashedKeySet() : new CompactKeySet();
-    state?.register(hash ? 'dedup-hashed' : 'dedup', {
-      save: () => seen.save().toString('base64'),
-      restore: (saved) => seen.restore(Buffer.from(String(saved), 'base64')),
-    });
+    state?.register(hash ? 'dedup-hashed' : 'dedup', seen);
     return (record, values) => {
       const value = values[0];
       // A record without a key cannot be told a duplicate: keep it rather than lose data.

@@ -18,6 +18,12 @@ const INITIAL_SLOTS = 1024;
 export class HashedKeySet {
   private slots = new Uint32Array(INITIAL_SLOTS * WORDS_PER_SLOT);
   private count = 0;
+  /**
+   * The digests added since the last `save`, `takeAdded` or `restore`, in the slots' layout: kept
+   * once one of those was called (a run that checkpoints), at most one checkpoint's worth.
+   */
+  private added?: Uint32Array;
+  private addedCount = 0;
 
   get size(): number {
     return this.count;
@@ -37,6 +43,7 @@ export class HashedKeySet {
     const c = word(digest, 8);
     const d = word(digest, 12);
     if (!this.insert(this.slots, a, b, c, d)) return false;
+    if (this.added) this.track(a, b, c, d);
     this.count += 1;
     if (this.count > (this.slots.length / WORDS_PER_SLOT) * MAX_LOAD) this.grow();
     return true;
@@ -44,6 +51,7 @@ export class HashedKeySet {
 
   /** Every digest held, 16 bytes each: what `restore` takes back (a checkpoint saves it). */
   save(): Buffer {
+    this.startTracking();
     const digests = new Uint32Array(this.count * WORDS_PER_SLOT);
     let to = 0;
     for (let at = 0; at < this.slots.length; at += WORDS_PER_SLOT) {
@@ -62,6 +70,38 @@ export class HashedKeySet {
       this.count += 1;
       if (this.count > (this.slots.length / WORDS_PER_SLOT) * MAX_LOAD) this.grow();
     }
+    this.startTracking();
+  }
+
+  /**
+   * The digests added since the last `save`, `takeAdded` or `restore` (every digest, before any):
+   * put after what those gave, they restore the set. A checkpoint appends them to a journal.
+   */
+  takeAdded(): Buffer {
+    if (!this.added) return this.save();
+    const added = Buffer.from(this.added.buffer.slice(0, this.addedCount * WORDS_PER_SLOT * Uint32Array.BYTES_PER_ELEMENT));
+    this.addedCount = 0;
+    return added;
+  }
+
+  private startTracking(): void {
+    this.added ??= new Uint32Array(1024 * WORDS_PER_SLOT);
+    this.addedCount = 0;
+  }
+
+  private track(a: number, b: number, c: number, d: number): void {
+    let added = this.added!;
+    const at = this.addedCount * WORDS_PER_SLOT;
+    if (at === added.length) {
+      added = new Uint32Array(added.length * 2);
+      added.set(this.added!);
+      this.added = added;
+    }
+    added[at] = a;
+    added[at + 1] = b;
+    added[at + 2] = c;
+    added[at + 3] = d;
+    this.addedCount += 1;
   }
 
   private insert(slots: Uint32Array, a: number, b: number, c: number, d: number): boolean {

@@ -1,9 +1,14 @@
-/** What one stateful operator (a dedup's key set) keeps across a resume. */
+/** What one stateful operator (a dedup's key set) keeps across a resume: bytes that only grow. */
 export interface OperatorStatePart {
-  /** Its state as JSON, between two records. */
-  save(): unknown;
-  /** Takes back what `save` returned in an earlier process. */
-  restore(saved: unknown): void;
+  /** Its whole state, between two records. */
+  save(): Uint8Array;
+  /**
+   * What was added since the last `save`, `takeAdded` or `restore` (everything, before any): put
+   * after what those gave, it restores the part. A checkpoint appends it to a journal.
+   */
+  takeAdded(): Uint8Array;
+  /** Takes back what `save` gave, or the `takeAdded`s one after another, in an earlier process. */
+  restore(saved: Uint8Array): void;
 }
 
 /**
@@ -13,10 +18,10 @@ export interface OperatorStatePart {
  */
 export class OperatorState {
   private readonly parts = new Map<string, OperatorStatePart>();
-  private saved: Readonly<Record<string, unknown>> = {};
+  private saved: Readonly<Record<string, Uint8Array>> = {};
 
   /** The operators' states of the checkpoint being resumed; call before the run starts. */
-  resumeFrom(saved: Readonly<Record<string, unknown>>): void {
+  resumeFrom(saved: Readonly<Record<string, Uint8Array>>): void {
     this.saved = saved;
   }
 
@@ -28,7 +33,13 @@ export class OperatorState {
     if (name in this.saved) part.restore(this.saved[name]);
   }
 
-  save(): Record<string, unknown> {
+  /** Every part's whole state, by name. */
+  save(): Record<string, Uint8Array> {
     return Object.fromEntries([...this.parts].map(([name, part]) => [name, part.save()]));
+  }
+
+  /** What every part added since the last `save`, `takeAdded` or restore, by name. */
+  takeAdded(): Record<string, Uint8Array> {
+    return Object.fromEntries([...this.parts].map(([name, part]) => [name, part.takeAdded()]));
   }
 }

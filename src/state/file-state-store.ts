@@ -14,7 +14,8 @@ const READ_ATTEMPTS = 5;
  * Keeps the state in a local (or network) file, written to a temporary file beside it, fsync'd and
  * renamed into place. The lock is a folder beside it (`<path>.lock/`) holding numbered versions:
  * a swap creates version n+1 with `link`, which fails when it exists, so of two processes swapping
- * from version n exactly one succeeds, on any POSIX file system (NFS included).
+ * from version n exactly one succeeds, on any POSIX file system (NFS included). Checkpoints'
+ * journals are files in a folder beside it (`<path>.journal/`), each written in place and fsync'd.
  */
 export function createFileStateStore(path: string): StateStore {
   const lockDir = `${path}.lock`;
@@ -27,6 +28,8 @@ export function createFileStateStore(path: string): StateStore {
     return names.flatMap((name) => VERSION_FILE.exec(name)?.[1] ?? []).map(Number);
   };
   const versionFile = (version: number) => join(lockDir, `${String(version).padStart(12, '0')}.json`);
+  const journalDir = `${path}.journal`;
+  const journalFile = (name: string) => join(journalDir, encodeURIComponent(name));
 
   return {
     location: path,
@@ -95,6 +98,38 @@ export function createFileStateStore(path: string): StateStore {
         throw fail('write the lock', error);
       }
     },
+
+    journals: {
+      async append(name, offset, bytes) {
+        try {
+          await mkdir(journalDir, { recursive: true });
+          await writeAt(journalFile(name), offset, bytes);
+          // A new journal's name must survive a crash as its bytes do.
+          if (offset === 0) await syncFolder(journalDir);
+        } catch (error) {
+          throw fail(`append to the journal ${name}`, error);
+        }
+      },
+
+      async read(name, length) {
+        let bytes: Buffer;
+        try {
+          bytes = await readFile(journalFile(name));
+        } catch (error) {
+          throw fail(`read the journal ${name}`, error);
+        }
+        if (bytes.length < length) throw new StateError(path, `the journal ${name} holds ${bytes.length} bytes, fewer than the ${length} its checkpoint saved: run with --fresh to start over`);
+        return bytes.subarray(0, length);
+      },
+
+      async clear() {
+        try {
+          await rm(journalDir, { recursive: true, force: true });
+        } catch (error) {
+          throw fail('remove the journals', error);
+        }
+      },
+    },
   };
 }
 
@@ -104,7 +139,7 @@ async function writeDurably(path: string, text: string): Promise<void> {
   const file = await open(temporary, 'wx');
   try {
     await file.writeFile(text);
-    await file.sync();
+    await file.datasync();
   } catch (error) {
     await file.close();
     await unlink(temporary).catch(() => {});
@@ -117,7 +152,25 @@ async function writeDurably(path: string, text: string): Promise<void> {
     await unlink(temporary).catch(() => {});
     throw error;
   }
-  const folder = await open(dirname(path), 'r');
+  await syncFolder(dirname(path));
+}
+
+/** Writes `bytes` at `offset` of the file (created at offset 0), cut there first, and fsyncs it. */
+async function writeAt(path: string, offset: number, bytes: Uint8Array): Promise<void> {
+  const file = await open(path, offset === 0 ? 'w' : 'r+');
+  try {
+    const { size } = await file.stat();
+    if (size < offset) throw new Error(`it holds ${size} bytes, fewer than the ${offset} its last checkpoint saved`);
+    if (size > offset) await file.truncate(offset);
+    for (let written = 0; written < bytes.length; ) written += (await file.write(bytes, written, bytes.length - written, offset + written)).bytesWritten;
+    await file.datasync();
+  } finally {
+    await file.close();
+  }
+}
+
+async function syncFolder(path: string): Promise<void> {
+  const folder = await open(path, 'r');
   try {
     await folder.sync();
   } finally {

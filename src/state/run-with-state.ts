@@ -10,6 +10,7 @@ import type { DataRecord } from '../record';
 import type { Sink } from '../sinks/sink';
 import type { PageMark, Source } from '../sources/source';
 import { allSinks, changedParts, type CheckpointOptions, discardCheckpoint, requireResumable } from './checkpoints';
+import { clearJournals, OperatorCheckpoints } from './operator-checkpoints';
 import { IncrementalTracker, incrementalConfig, type IncrementalOptions } from './incremental';
 import { type PipelineState, type RunCheckpoint, STATE_FORMAT } from './state-document';
 import { acquireLock, type HeldLock, type LockOptions } from './state-lock';
@@ -81,6 +82,7 @@ export async function runWithState(options: StatefulRunOptions): Promise<RunMetr
       await discardCheckpoint(unfinished, allSinks(await options.build({}, identityOf(unfinished))), logger);
       kept = { ...kept, unfinished: undefined };
       await save(store, lock!, { format: STATE_FORMAT, pipeline, updatedAt: new Date().toISOString(), ...kept }, 'the outputs of the unfinished run were removed, but the state could not be saved:');
+      await clearJournals(store, logger);
       logger.log('info', `discarded the checkpoint of run ${unfinished.runId} (after page ${unfinished.pages}): starting over (--fresh)`);
       unfinished = undefined;
     } else if (unfinished && checkpoint) {
@@ -118,7 +120,10 @@ export async function runWithState(options: StatefulRunOptions): Promise<RunMetr
     const signal = lock && run.signal ? AbortSignal.any([run.signal, lock.lost]) : (lock?.lost ?? run.signal);
     if (checkpoint) {
       if (run.limit !== undefined) throw new ConfigError('checkpoint', [{ path: 'checkpoint', message: 'a run with a limit cannot checkpoint: it exports part of what is there' }]);
-      const checkpoints = new Checkpoints(run, { ...parts, metrics }, { store, lock: lock!, pipeline, kept, identity, checkpoint, tracker, unfinished, logger });
+      const operators = new OperatorCheckpoints(store, identity.runId);
+      if (unfinished) run.operatorState?.resumeFrom(await operators.load(unfinished.operators));
+      else await clearJournals(store, logger); // what a run that died before its first checkpoint appended
+      const checkpoints = new Checkpoints(run, { ...parts, metrics }, { store, lock: lock!, pipeline, kept, identity, checkpoint, tracker, unfinished, operators, logger });
       if (unfinished) logger.log('info', `resuming run ${unfinished.runId} from page ${unfinished.pages + 1}`);
       try {
         await runPipeline({ ...run, ...parts, ...checkpoints.parts(), metrics, signal, logger: run.logger ?? logger });
@@ -151,6 +156,7 @@ export async function runWithState(options: StatefulRunOptions): Promise<RunMetr
       },
       unfinished: checkpoint ? undefined : kept.unfinished,
     });
+    if (checkpoint) await clearJournals(store, logger);
     if (metrics.incremental && cursor) metrics.incremental.to = cursor.value;
     return metrics;
   } finally {
@@ -178,19 +184,28 @@ interface CheckpointContext {
   readonly tracker?: IncrementalTracker;
   /** The checkpoint this run resumes. */
   readonly unfinished?: RunCheckpoint;
+  readonly operators: OperatorCheckpoints;
   readonly logger: Logger;
 }
 
 /**
  * The checkpoints of one run. A checkpoint is taken in the source's `demand` after page k, when the
- * sinks have written every record of pages up to k and the source has requested nothing it emitted
- * after: a consistent cut. The run goes on once it is saved.
+ * sinks have written every record of pages up to k and the source has emitted nothing after: a
+ * consistent cut. What the cut holds in memory (counters, cursor, the dedup keys added) is taken
+ * there and then, and the source goes on at once. Records reach the sinks again once each has made
+ * its position durable (what they write after it, a resume drops); the journals and the state are
+ * saved meanwhile. So a checkpoint costs the run little more than its fsyncs, overlapped with the
+ * next page's request and parsing.
  */
 class Checkpoints {
   /** The last checkpoint saved (or resumed): once there is one, a failure keeps the outputs for the next run. */
   last?: RunCheckpoint;
   private readonly sinks;
   private warned = false;
+  /** The sinks taking the positions of the checkpoint: writes wait for it. */
+  private positioning: Promise<void> = Promise.resolve();
+  /** The checkpoint being saved: the finish, an abort and the next checkpoint wait for it; its failure fails them. */
+  private saving: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly run: RunOptions,
@@ -210,7 +225,6 @@ class Checkpoints {
       metrics.rejects = unfinished.counts.rejects;
       if (metrics.incremental) metrics.incremental.skipped = unfinished.counts.skipped ?? 0;
     }
-    run.operatorState?.resumeFrom(unfinished.operators ?? {});
   }
 
   /** The source, sinks and rejects sink of the run, checkpointing and resuming. */
@@ -224,7 +238,10 @@ class Checkpoints {
         demand: async (mark) => {
           await context.demand(mark);
           if (!mark || mark.index % every !== 0) return;
-          if (mark.resume !== undefined) return this.save(mark);
+          if (mark.resume !== undefined) {
+            await this.saving;
+            return this.take(mark);
+          }
           if (!this.warned) this.context.logger.log('warn', `checkpoint: the source gives no position to go on from after page ${mark.index}, so this run saves no checkpoint`);
           this.warned = true;
         },
@@ -240,28 +257,50 @@ class Checkpoints {
     return {
       metrics: sink.metrics,
       open: () => (this.context.unfinished ? sink.resume(position) : sink.open()),
-      write: (records, origin) => sink.write(records, origin),
-      finish: () => sink.finish(),
-      abort: (reason) => (this.last ? sink.suspend() : sink.abort(reason)),
+      write: async (records, origin) => {
+        await this.positioning;
+        return sink.write(records, origin);
+      },
+      finish: async () => {
+        await this.saving;
+        return sink.finish();
+      },
+      abort: async (reason) => {
+        await this.saving.catch(() => {});
+        return this.last ? sink.suspend() : sink.abort(reason);
+      },
     };
   }
 
-  private async save(mark: PageMark): Promise<void> {
-    const { store, lock, pipeline, kept, identity, checkpoint, tracker } = this.context;
-    const positions = await Promise.all(this.sinks.map((sink) => sink.checkpoint()));
+  /** Takes the checkpoint after `mark`: the state in memory now, the sinks' positions and the journals as they become durable. */
+  private take(mark: PageMark): void {
     const { metrics } = this.current;
-    const taken: RunCheckpoint = {
-      runId: identity.runId,
-      startedAt: identity.startedAt.toISOString(),
-      savedAt: new Date().toISOString(),
-      pages: mark.index,
-      resume: mark.resume,
-      definition: { ...checkpoint.definition },
-      sinks: this.sinks.map((sink, index) => ({ name: sink.metrics.name, position: positions[index] })),
-      cursor: tracker?.result(),
-      operators: this.run.operatorState?.save() ?? {},
-      counts: { recordsRead: metrics.recordsRead, duplicates: metrics.duplicates, rejects: metrics.rejects, skipped: metrics.incremental?.skipped },
-    };
+    const counts = { recordsRead: metrics.recordsRead, duplicates: metrics.duplicates, rejects: metrics.rejects, skipped: metrics.incremental?.skipped };
+    const cursor = this.context.tracker?.result();
+    const operators = this.context.operators.save(this.run.operatorState);
+    const positions = Promise.all(this.sinks.map((sink) => sink.checkpoint()));
+    this.positioning = positions.then(() => undefined);
+    this.saving = Promise.all([positions, operators]).then(([positions, operators]) =>
+      this.save({
+        runId: this.context.identity.runId,
+        startedAt: this.context.identity.startedAt.toISOString(),
+        savedAt: new Date().toISOString(),
+        pages: mark.index,
+        resume: mark.resume,
+        definition: { ...this.context.checkpoint.definition },
+        sinks: this.sinks.map((sink, index) => ({ name: sink.metrics.name, position: positions[index] })),
+        cursor,
+        operators,
+        counts,
+      }),
+    );
+    // Each failure is reported to whichever waits for it next.
+    this.positioning.catch(() => {});
+    this.saving.catch(() => {});
+  }
+
+  private async save(taken: RunCheckpoint): Promise<void> {
+    const { store, lock, pipeline, kept } = this.context;
     await save(store, lock, { format: STATE_FORMAT, pipeline, updatedAt: taken.savedAt, ...kept, unfinished: taken }, 'could not save a checkpoint:');
     this.last = taken;
   }

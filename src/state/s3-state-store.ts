@@ -23,8 +23,8 @@ const CONDITION_FAILED = new Set([404, 409, 412]);
  * Keeps the state in one S3 object (a PUT replaces it whole) and the lock in another beside it
  * (`<key>.lock`), swapped with S3's conditional writes: `If-None-Match: *` to create it, `If-Match:
  * <ETag>` to replace it. The first swap of each run checks that the store honours them (a store that
- * ignores them could let two runs in at once) and fails if it does not. Credentials come from the
- * AWS default chain, as for the S3 sink.
+ * ignores them could let two runs in at once) and fails if it does not. Checkpoints' journals are
+ * objects under `<key>.journal/`. Credentials come from the AWS default chain, as for the S3 sink.
  */
 export function createS3StateStore(options: S3StateStoreOptions): StateStore {
   const { bucket, key, logger = silentLogger } = options;
@@ -50,6 +50,21 @@ export function createS3StateStore(options: S3StateStoreOptions): StateStore {
       if (s3HttpStatus(error) === 404 && (error as Error).name === 'NoSuchKey') return undefined;
       throw error;
     }
+  };
+
+  /** A journal is objects `<key>.journal/<name>/<offset>`, one per append: S3 objects are never appended to. */
+  const journalPrefix = (name: string) => `${key}.journal/${encodeURIComponent(name)}/`;
+  const segmentName = (offset: number) => String(offset).padStart(16, '0');
+  const listKeys = async (prefix: string): Promise<string[]> => {
+    const { client, commands } = await connect();
+    const keys: string[] = [];
+    let ContinuationToken: string | undefined;
+    do {
+      const page = await client.send(new commands.ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken }));
+      for (const object of page.Contents ?? []) if (object.Key) keys.push(object.Key);
+      ContinuationToken = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (ContinuationToken);
+    return keys;
   };
 
   return {
@@ -118,6 +133,52 @@ export function createS3StateStore(options: S3StateStoreOptions): StateStore {
       }
       if (!etag) throw new StateError(location, `the store did not return an ETag for s3://${bucket}/${lockKey}`);
       return etag;
+    },
+
+    journals: {
+      async append(name, offset, bytes) {
+        const { client, commands } = await connect();
+        try {
+          await client.send(new commands.PutObjectCommand({ Bucket: bucket, Key: `${journalPrefix(name)}${segmentName(offset)}`, Body: bytes }));
+        } catch (error) {
+          throw fail(`append to the journal ${name}`, error);
+        }
+      },
+
+      async read(name, length) {
+        const { client, commands } = await connect();
+        const prefix = journalPrefix(name);
+        const parts: Uint8Array[] = [];
+        try {
+          const segments = new Set(await listKeys(prefix));
+          // Segments start where the one before ends; one at another offset was left by a run that died before its checkpoint.
+          for (let at = 0; at < length; ) {
+            const key = `${prefix}${segmentName(at)}`;
+            if (!segments.has(key)) throw new StateError(location, `the journal ${name} has no segment at byte ${at} of the ${length} its checkpoint saved: run with --fresh to start over`);
+            const object = await client.send(new commands.GetObjectCommand({ Bucket: bucket, Key: key }));
+            const part = (await object.Body?.transformToByteArray()) ?? new Uint8Array();
+            if (part.length === 0) throw new StateError(location, `the journal ${name} has an empty segment at byte ${at}: run with --fresh to start over`);
+            parts.push(part);
+            at += part.length;
+          }
+        } catch (error) {
+          if (error instanceof StateError) throw error;
+          throw fail(`read the journal ${name}`, error);
+        }
+        return Buffer.concat(parts).subarray(0, length);
+      },
+
+      async clear() {
+        const { client, commands } = await connect();
+        try {
+          const keys = await listKeys(`${key}.journal/`);
+          for (let at = 0; at < keys.length; at += 1000) {
+            await client.send(new commands.DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.slice(at, at + 1000).map((Key) => ({ Key })), Quiet: true } }));
+          }
+        } catch (error) {
+          throw fail('remove the journals', error);
+        }
+      },
     },
 
     async close() {

@@ -54,8 +54,11 @@ const checkpoint = z.strictObject({
   sinks: z.array(z.strictObject({ name: z.string(), position: z.unknown() })),
   /** The incremental cursor so far. */
   cursor: cursorState.optional(),
-  /** The stateful operators' state (the keys each dedup has seen, base64), by `dedup#1`… */
-  operators: z.record(z.string(), z.unknown()).optional(),
+  /**
+   * The stateful operators' state (the keys each dedup has seen), by `dedup#1`…: the length of its
+   * journal in the store (`StateJournals`), or, in a store without journals, its bytes in base64.
+   */
+  operators: z.record(z.string(), z.union([z.string(), z.strictObject({ journal: z.string(), bytes: z.int().nonnegative() })])).optional(),
   /** The run's counters so far, which the resumed run goes on from. */
   counts: z.strictObject({ recordsRead: z.number(), duplicates: z.number(), rejects: z.number(), skipped: z.number().optional() }).optional(),
 });

@@ -43,8 +43,27 @@ export interface StateStore {
    * was written. Atomic against every other process using the same store.
    */
   swapLock(expected: string | undefined, next: LockHolder | undefined): Promise<string | false>;
+  /**
+   * Where checkpoints append the state that only grows (a dedup's keys) instead of rewriting it
+   * whole into every document. A store without them keeps that state in the document.
+   */
+  readonly journals?: StateJournals;
   /** Lets go of connections; the store is not used afterwards. */
   close?(): Promise<void>;
+}
+
+/**
+ * Byte journals beside a state document, each only ever appended to: a checkpoint writes what is
+ * new, then saves the document naming each journal's length, so bytes past that length (a run that
+ * died between the two) are never read and are replaced by the next append there.
+ */
+export interface StateJournals {
+  /** Writes `bytes` at `offset` of journal `name`, durably, in place of anything there from `offset` on. */
+  append(name: string, offset: number, bytes: Uint8Array): Promise<void>;
+  /** The first `length` bytes of journal `name`; an error naming it when it holds fewer (or has a gap). */
+  read(name: string, length: number): Promise<Uint8Array>;
+  /** Removes every journal of the state. */
+  clear(): Promise<void>;
 }
 
 const lockHolder = z.strictObject({

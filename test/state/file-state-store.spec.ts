@@ -18,7 +18,7 @@ testStateStore('file', async () => {
   await mkdir(dir, { recursive: true });
   const path = join(dir, 'pipeline.json');
   return { open: () => createFileStateStore(path), corrupt: (text) => writeFile(path, text) };
-});
+}, { journals: true });
 
 describe('file state store', () => {
   it('leaves only the state file and the newest lock version behind', async () => {

@@ -28,7 +28,7 @@ testStateStore('redis', async () => {
       await redis.set(`${REDIS_STATE_PREFIX}${key}`, text);
     },
   };
-});
+}, { journals: true });
 
 describe('Redis state store', () => {
   it('keeps the document and the lock under pageflow:state:<key>, named without the server in messages', async () => {

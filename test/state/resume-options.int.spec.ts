@@ -84,6 +84,28 @@ it('resumes a failed run where its checkpoint was, with the output whole', async
   expect((await listFiles(tmp.resolve('out'))).hidden).toEqual([]);
 });
 
+it.each([
+  { dedup: `"[page % 15, $substringAfter(id, 'r')]"`, journal: 'dedup-1' },
+  { dedup: `{ key: "[page % 15, $substringAfter(id, 'r')]", hash: true }`, journal: 'dedup-hashed-1' },
+])('resumes the keys a dedup had seen from its journal, so the resumed pages drop records seen before the checkpoint ($journal)', async ({ dedup, journal }) => {
+  const { env, heal } = await flakyApi();
+  // Pages 16–40 repeat the keys of pages 1–15: only the first 15 pages' records are kept.
+  await writeFile(tmp.resolve('p.yaml'), pipeline(CSV_SINK).replace('sinks:', `transforms:\n  - dedup: ${dedup}\nsinks:`));
+  expect((await runCli(['run', 'p.yaml'], { cwd: tmp.path, env })).exitCode).toBe(1);
+  const { unfinished } = (await state()) as { unfinished?: { runId: string; operators?: Record<string, { journal: string; bytes: number }> } };
+  const saved = Object.values(unfinished?.operators ?? {});
+  expect(saved).toEqual([{ journal: `${unfinished!.runId}.${journal}`, bytes: expect.any(Number) }]);
+  expect((await readFile(tmp.resolve('state', 'customers.json.journal', encodeURIComponent(saved[0].journal)))).length).toBeGreaterThanOrEqual(saved[0].bytes);
+  heal();
+  const resumed = await runCli(['run', 'p.yaml', '--summary-json', 'summary.json'], { cwd: tmp.path, env });
+  expect(resumed.exitCode).toBe(0);
+  expect(resumed.stderr).toMatch(/info: resuming run \S+ from page 21\n/);
+  const lines = (await readFile(tmp.resolve('out', 'customers.csv'), 'utf8')).trim().split('\n');
+  expect(lines.slice(1)).toEqual(Array.from({ length: 30 }, (_, index) => `p${Math.floor(index / 2) + 1}r${index % 2},${Math.floor(index / 2) + 1}`));
+  expect(JSON.parse(await readFile(tmp.resolve('summary.json'), 'utf8'))).toMatchObject({ recordsRead: 80, duplicates: 50 });
+  await expect(readFile(tmp.resolve('state', 'customers.json.journal', encodeURIComponent(saved[0].journal)))).rejects.toThrow(/ENOENT/);
+});
+
 it('state --reset discards an unfinished run with what it left', async () => {
   const { env } = await flakyApi();
   await writeFile(tmp.resolve('p.yaml'), pipeline(CSV_SINK));

@@ -32,7 +32,7 @@ testStateStore('s3', async () => {
       await s3.client.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: text }));
     },
   };
-});
+}, { journals: true });
 
 describe('S3 state store', () => {
   it('keeps the lock in an object beside the state', async () => {

@@ -45,7 +45,7 @@ const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid!;
  * What every state store must do, whatever it keeps the state in (unstorage's `testDriver`): call it
  * with a function giving a fresh, empty location per test. A database or Redis store passes it too.
  */
-export function testStateStore(name: string, freshLocation: () => Promise<StoreLocation>): void {
+export function testStateStore(name: string, freshLocation: () => Promise<StoreLocation>, options: { readonly journals?: boolean } = {}): void {
   describe(`state store contract: ${name}`, () => {
     let location: StoreLocation;
     let store: StateStore;
@@ -145,6 +145,57 @@ export function testStateStore(name: string, freshLocation: () => Promise<StoreL
       expect(lock.version).toBe(winners[0]);
       expect(lock.holder).toEqual(contenders[results.indexOf(winners[0])]);
     });
+
+    if (options.journals) {
+      describe('journals', () => {
+        const bytes = (text: string) => Buffer.from(text);
+        const journals = (instance: StateStore) => {
+          expect(instance.journals).toBeDefined();
+          return instance.journals!;
+        };
+
+        it('reads back the appends one after another, from another instance too', async () => {
+          const journal = journals(store);
+          await journal.append('run-1.dedup-1', 0, bytes('alpha'));
+          await journal.append('run-1.dedup-1', 5, bytes('\u0000beta'));
+          await journal.append('run-1.dedup-2', 0, bytes('other'));
+          expect(Buffer.from(await journals(open()).read('run-1.dedup-1', 10)).toString()).toBe('alpha\u0000beta');
+          expect(Buffer.from(await journal.read('run-1.dedup-1', 7)).toString()).toBe('alpha\u0000b');
+          expect(Buffer.from(await journal.read('run-1.dedup-2', 5)).toString()).toBe('other');
+        });
+
+        it('replaces what a run that died left past the length its checkpoint saved', async () => {
+          const journal = journals(store);
+          await journal.append('run-1.dedup-1', 0, bytes('saved'));
+          await journal.append('run-1.dedup-1', 5, bytes('-lost-after-checkpoint'));
+          await journals(open()).append('run-1.dedup-1', 5, bytes('+resumed'));
+          await journal.append('run-1.dedup-1', 13, bytes('+more'));
+          expect(Buffer.from(await journal.read('run-1.dedup-1', 18)).toString()).toBe('saved+resumed+more');
+        });
+
+        it('fails to read more than a journal holds, naming it', async () => {
+          const journal = journals(store);
+          await journal.append('run-1.dedup-1', 0, bytes('short'));
+          await expect(journal.read('run-1.dedup-1', 6)).rejects.toThrow(/run-1\.dedup-1/);
+          await expect(journal.read('run-1.never', 1)).rejects.toThrow(/run-1\.never/);
+          // An append past the end fails here, or leaves a gap that reading finds.
+          const appended = await journal.append('run-1.dedup-1', 8, bytes('gap')).then(() => true, () => false);
+          if (appended) await expect(journal.read('run-1.dedup-1', 11)).rejects.toThrow(/run-1\.dedup-1/);
+        });
+
+        it('clears every journal, leaving the document', async () => {
+          const journal = journals(store);
+          await store.save(state('2024-05-01T08:30:00Z'));
+          await journal.append('run-1.dedup-1', 0, bytes('a'));
+          await journal.append('run-2.dedup-1', 0, bytes('b'));
+          await journal.clear();
+          await expect(journal.read('run-1.dedup-1', 1)).rejects.toThrow();
+          await expect(journal.read('run-2.dedup-1', 1)).rejects.toThrow();
+          await expect(store.load()).resolves.toEqual(state('2024-05-01T08:30:00Z'));
+          await journal.clear();
+        });
+      });
+    }
 
     describe('locks taken with acquireLock', () => {
       it('refuses a second run at once, naming the pid and host holding the lock', async () => {

@@ -4,6 +4,7 @@ import { loadStateSettings } from '../../state/load-state-settings';
 import { openStateStore } from '../../state/state-config';
 import { type PipelineState, type RunCheckpoint, STATE_FORMAT } from '../../state/state-document';
 import { allSinks, discardCheckpoint } from '../../state/checkpoints';
+import { clearJournals } from '../../state/operator-checkpoints';
 import { buildPipeline } from '../../pipeline/build-pipeline';
 import { loadPipeline } from '../../pipeline/load-pipeline';
 import { dirname } from 'node:path';
@@ -73,6 +74,7 @@ export async function stateCommand(args: StateArguments, io: CliIo, confirm: Con
       try {
         if (state.unfinished) await discardOutputs(args.file, state.unfinished, io);
         await store.save({ format: STATE_FORMAT, pipeline: settings.name, updatedAt: new Date().toISOString() });
+        await clearJournals(store, io.logger);
       } finally {
         await held.release();
       }
