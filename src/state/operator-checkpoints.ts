@@ -24,8 +24,14 @@ export class OperatorCheckpoints {
   async load(saved: SavedOperators = {}): Promise<Record<string, Uint8Array>> {
     const entries = await Promise.all(
       Object.entries(saved).map(async ([name, entry]): Promise<[string, Uint8Array]> => {
-        if (typeof entry === 'string') return [name, Buffer.from(entry, 'base64')];
         const { journals } = this.store;
+        if (typeof entry === 'string') {
+          const bytes = Buffer.from(entry, 'base64');
+          // Kept whole in the document (by a store without journals then): into the journal first, so later checkpoints append after it.
+          if (journals && bytes.length > 0) await journals.append(this.journalOf(name), 0, bytes);
+          this.lengths.set(name, bytes.length);
+          return [name, bytes];
+        }
         if (!journals) throw new StateError(this.store.location, `the checkpoint keeps ${name} in journal ${entry.journal}, which this store does not have: run with --fresh`);
         this.lengths.set(name, entry.bytes);
         return [name, entry.bytes === 0 ? new Uint8Array() : await journals.read(entry.journal, entry.bytes)];
@@ -45,13 +51,17 @@ export class OperatorCheckpoints {
     const appends: Promise<void>[] = [];
     const saved: SavedOperators = {};
     for (const [name, added] of Object.entries(state.takeAdded())) {
-      const journal = `${this.runId}.${name.replace(/[^\w.-]/g, '-')}`;
+      const journal = this.journalOf(name);
       const offset = this.lengths.get(name) ?? 0;
       if (added.length > 0) appends.push(journals.append(journal, offset, added));
       this.lengths.set(name, offset + added.length);
       saved[name] = { journal, bytes: offset + added.length };
     }
     return Promise.all(appends).then(() => saved);
+  }
+
+  private journalOf(operator: string): string {
+    return `${this.runId}.${operator.replace(/[^\w.-]/g, '-')}`;
   }
 }
 

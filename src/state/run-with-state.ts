@@ -82,7 +82,6 @@ export async function runWithState(options: StatefulRunOptions): Promise<RunMetr
       await discardCheckpoint(unfinished, allSinks(await options.build({}, identityOf(unfinished))), logger);
       kept = { ...kept, unfinished: undefined };
       await save(store, lock!, { format: STATE_FORMAT, pipeline, updatedAt: new Date().toISOString(), ...kept }, 'the outputs of the unfinished run were removed, but the state could not be saved:');
-      await clearJournals(store, logger);
       logger.log('info', `discarded the checkpoint of run ${unfinished.runId} (after page ${unfinished.pages}): starting over (--fresh)`);
       unfinished = undefined;
     } else if (unfinished && checkpoint) {
@@ -122,7 +121,7 @@ export async function runWithState(options: StatefulRunOptions): Promise<RunMetr
       if (run.limit !== undefined) throw new ConfigError('checkpoint', [{ path: 'checkpoint', message: 'a run with a limit cannot checkpoint: it exports part of what is there' }]);
       const operators = new OperatorCheckpoints(store, identity.runId);
       if (unfinished) run.operatorState?.resumeFrom(await operators.load(unfinished.operators));
-      else await clearJournals(store, logger); // what a run that died before its first checkpoint appended
+      else await clearJournals(store, logger); // a discarded run's, or what a run that died before its first checkpoint appended
       const checkpoints = new Checkpoints(run, { ...parts, metrics }, { store, lock: lock!, pipeline, kept, identity, checkpoint, tracker, unfinished, operators, logger });
       if (unfinished) logger.log('info', `resuming run ${unfinished.runId} from page ${unfinished.pages + 1}`);
       try {
