@@ -35,9 +35,9 @@ export async function checkHttpSource(settings: HttpSourceSettings, { logger, re
   const results = [passed('API', `GET ${shown} answered ${exchange.status} ${credentials} in ${Math.round(performance.now() - started)}ms`)];
   let body: unknown;
   try {
-    body = parseJson(exchange.body.toString('utf8').replace(/^\uFEFF/, ''));
+    body = parseJson(exchange.text.replace(/^\uFEFF/, ''));
   } catch {
-    return [...results, failed('records', `the first page is not JSON (starts with ${JSON.stringify(exchange.body.toString('utf8').slice(0, 40))})`)];
+    return [...results, failed('records', `the first page is not JSON (starts with ${JSON.stringify(exchange.text.slice(0, 40))})`)];
   }
   const records = readPath(body, settings.records);
   if (!Array.isArray(records)) {

@@ -17,11 +17,11 @@ export function pageFetcher(probe: HttpProbe): PageFetcher {
   let index = 0;
   return async (url) => {
     index += 1;
-    const { headers, body } = await probe.get(url, index);
+    const { headers, text } = await probe.get(url, index);
     try {
-      return { url, headers, body: JSON.parse(body.toString('utf8').replace(/^\uFEFF/, '')) as unknown };
+      return { url, headers, body: JSON.parse(text.replace(/^\uFEFF/, '')) as unknown };
     } catch {
-      throw new PageflowError(`page ${index} (${url}): the answer is not JSON (starts with ${JSON.stringify(body.toString('utf8').slice(0, 40))}): pageflow reads JSON APIs`, {
+      throw new PageflowError(`page ${index} (${url}): the answer is not JSON (starts with ${JSON.stringify(text.slice(0, 40))}): pageflow reads JSON APIs`, {
         code: 'PF_INIT_NOT_JSON',
       });
     }

@@ -38,7 +38,7 @@ export async function recordPages(settings: HttpSourceSettings, probe: HttpProbe
     const name = `page-${index}.json`;
     recorded.push({
       entry: { method: 'GET', request: redactor.redact(`${url.pathname}${url.search}`), status: exchange.status, headers: keptHeaders(exchange, redactor), body: name },
-      body: redactor.redact(exchange.body.toString('utf8')),
+      body: redactor.redact(exchange.text),
     });
     request = page.next;
   }

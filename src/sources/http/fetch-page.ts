@@ -1,9 +1,11 @@
 import { STATUS_CODES } from 'node:http';
+import type { Readable } from 'node:stream';
 import type { AxiosInstance } from 'axios';
 import type { Redactor } from '../../errors/redact';
 import { SourceError } from '../../errors/source-error';
 import type { Credentials } from './auth/authenticator';
 import { readPath } from './body-path';
+import { type BodyText, readBodyText } from './body-text';
 import { formatDuration } from './duration';
 import { PROXY_REFUSED } from './http-clients';
 import { HttpErrorCode, HttpStatusError } from './http-errors';
@@ -11,11 +13,10 @@ import { describePage, type PageRequest } from './page';
 import { type ResponseHeaders, serverWaitMs } from './server-wait';
 import { serverText } from './server-text';
 
-/** A 2xx answer: its body as received. */
-export interface Exchange {
+/** A 2xx answer, its body read as text. */
+export interface Exchange extends BodyText {
   readonly status: number;
   readonly headers: ResponseHeaders;
-  readonly body: Buffer;
 }
 
 export interface FetchOptions {
@@ -51,9 +52,14 @@ export async function fetchPage(client: AxiosInstance, request: PageRequest, opt
   const cancel = () => controller.abort();
   if (request.signal?.aborted) cancel();
   request.signal?.addEventListener('abort', cancel, { once: true });
-  let response;
+  let status: number;
+  let headers: ResponseHeaders;
+  let body: BodyText;
   try {
-    response = await client.get<Buffer>(withQuery(request.url, credentials?.query), { headers: credentials?.headers, signal: controller.signal });
+    // The body as a stream, read by the deadline above; axios stops it past maxContentLength.
+    const response = await client.get<Readable>(withQuery(request.url, credentials?.query), { headers: credentials?.headers, signal: controller.signal });
+    ({ status, headers } = response);
+    body = await readBodyText(response.data);
   } catch (error) {
     // Only the error's code and message go into ours: an axios error carries the request headers, token included.
     const { code, message } = error as { code?: string; message?: string };
@@ -70,9 +76,8 @@ export async function fetchPage(client: AxiosInstance, request: PageRequest, opt
     request.signal?.removeEventListener('abort', cancel);
   }
 
-  const { status, headers, data } = response;
-  if (status >= 200 && status < 300) return { status, headers, body: data };
-  const problem = `HTTP ${status} ${serverMessage(data) ?? STATUS_CODES[status] ?? ''}`.trim() + statusHint(status, headers, options.authHint);
+  if (status >= 200 && status < 300) return { status, headers, ...body };
+  const problem = `HTTP ${status} ${serverMessage(body.text) ?? STATUS_CODES[status] ?? ''}`.trim() + statusHint(status, headers, options.authHint);
   throw new HttpStatusError(`${describePage(request, options.redactor)}: ${options.redactor.redact(problem)}`, { url: options.redactor.redact(request.url), status }, serverWaitMs(headers));
 }
 
@@ -85,10 +90,9 @@ function withQuery(url: string, query: Credentials['query']): string {
 }
 
 /** The `message` of a JSON error body, or the start of a body too large to parse; made safe to print. */
-function serverMessage(data: Buffer): string | undefined {
-  if (data.length === 0) return undefined;
-  const text = data.toString('utf8');
-  if (data.length > MAX_ERROR_BODY_PARSED) return serverText(text);
+function serverMessage(text: string): string | undefined {
+  if (text.length === 0) return undefined;
+  if (text.length > MAX_ERROR_BODY_PARSED) return serverText(text);
   try {
     const message = readPath(JSON.parse(text), 'message');
     return typeof message === 'string' && message ? serverText(message) : undefined;

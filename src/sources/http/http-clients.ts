@@ -95,9 +95,8 @@ export function createHttpClients(options: ClientOptions): HttpClients {
       proxy: false,
       timeout: options.timeoutMs,
       maxContentLength: options.maxResponseBytes,
-      // The body's bytes as received: the page reader checks them for UTF-8 before decoding.
-      responseType: 'arraybuffer',
-      transformResponse: (data: unknown) => data,
+      // Read by fetchPage as it arrives (see readBodyText).
+      responseType: 'stream',
       validateStatus: () => true,
       maxRedirects: 0,
       headers: {

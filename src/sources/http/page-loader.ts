@@ -52,7 +52,7 @@ export function loadPage(session: HttpSession, request: PageRequest, reading: Pa
       sent = credentials;
       const answer = await fetchPage(client, request, { timeoutMs: session.timeoutMs, redactor, authHint: authenticator?.hint }, credentials);
       status = answer.status;
-      bytes = answer.body.length;
+      bytes = answer.bytes;
       return answer;
     } catch (error) {
       if (error instanceof HttpStatusError) status = error.status;

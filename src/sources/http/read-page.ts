@@ -1,4 +1,3 @@
-import { isUtf8 } from 'node:buffer';
 import type { Redactor } from '../../errors/redact';
 import { SourceError } from '../../errors/source-error';
 import { parseJson } from '../../json/parse-json';
@@ -71,8 +70,8 @@ export function readPage(request: PageRequest, exchange: Exchange, reading: Page
     });
   };
 
-  const invalidUtf8 = !isUtf8(exchange.body);
-  let text = exchange.body.toString('utf8');
+  const { invalidUtf8 } = exchange;
+  let { text } = exchange;
   if (text.charCodeAt(0) === UTF8_BOM) text = text.slice(1);
   let body: unknown;
   try {
@@ -108,7 +107,7 @@ export function readPage(request: PageRequest, exchange: Exchange, reading: Page
     index: request.index,
     url: request.url,
     records,
-    bytes: exchange.body.length,
+    bytes: exchange.bytes,
     next: position === undefined ? undefined : { position, url: paginator.url(position, start) },
     ...(invalidUtf8 ? { invalidUtf8 } : {}),
   };

@@ -50,12 +50,13 @@ const failure = async (promise: Promise<unknown>): Promise<SourceError> => {
 };
 
 describe('fetchPage', () => {
-  it('returns a 2xx answer with its body as bytes, as received', async () => {
+  it('returns a 2xx answer with its body decoded as UTF-8 and its size in bytes', async () => {
     const url = page('/ok', '{"data":["caf\u00e9"]}');
     const answer = await fetch(url);
     expect(answer.status).toBe(200);
-    expect(Buffer.isBuffer(answer.body)).toBe(true);
-    expect(answer.body.toString('utf8')).toBe('{"data":["café"]}');
+    expect(answer.text).toBe('{"data":["café"]}');
+    expect(answer.bytes).toBe(18);
+    expect(answer.invalidUtf8).toBe(false);
   });
 
   it('fails on an HTTP error status with the server’s message, as a one-line error with the status', async () => {

@@ -1,10 +1,14 @@
+import { isUtf8 } from 'node:buffer';
 import { Redactor } from '../../../src/errors/redact';
 import type { Exchange } from '../../../src/sources/http/fetch-page';
 import { createPaginator, type PaginationConfig } from '../../../src/sources/http/pagination/pagination-types';
 import { MAX_RECORD_DEPTH, readPage } from '../../../src/sources/http/read-page';
 
 const START = 'https://api.example.test/v1/customers?per_page=2';
-const exchange = (body: string | Buffer, headers: Record<string, string> = {}): Exchange => ({ status: 200, headers, body: Buffer.isBuffer(body) ? body : Buffer.from(body) });
+const exchange = (body: string | Buffer, headers: Record<string, string> = {}): Exchange => {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body);
+  return { status: 200, headers, text: bytes.toString('utf8'), bytes: bytes.length, invalidUtf8: !isUtf8(bytes) };
+};
 
 function read(body: unknown, { pagination = { type: 'next-link', next: 'next_page_url' } as PaginationConfig, records = 'data', url = `${START}&page=2`, index = 2 } = {}) {
   const paginator = createPaginator(pagination, { params: { per_page: 2 } });

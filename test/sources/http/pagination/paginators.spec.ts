@@ -30,8 +30,8 @@ async function crawlShape(shape: ShapeCase, count: number, concurrency: number) 
         requested.push(url);
         await new Promise((resolve) => setImmediate(resolve));
         const answer = api(url, {});
-        const body = Buffer.from(answer.raw ?? JSON.stringify(answer.body));
-        return readPage(request, { status: answer.status ?? 200, headers: answer.headers ?? {}, body }, { records: settings.records, paginator, start, redactor });
+        const text = answer.raw?.toString() ?? JSON.stringify(answer.body);
+        return readPage(request, { status: answer.status ?? 200, headers: answer.headers ?? {}, text, bytes: Buffer.byteLength(text), invalidUtf8: false }, { records: settings.records, paginator, start, redactor });
       },
     }).pipe(toArray()),
   );
