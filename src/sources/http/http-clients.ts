@@ -4,7 +4,7 @@ import https from 'node:https';
 import { resolve } from 'node:path';
 import tls from 'node:tls';
 import type { AgentConnectOpts } from 'agent-base';
-import axios, { type AxiosInstance } from 'axios';
+import type { AxiosInstance, AxiosStatic } from 'axios';
 import createDebug from 'debug';
 import { HttpProxyAgent } from 'http-proxy-agent';
 import { HttpsProxyAgent } from 'https-proxy-agent';
@@ -87,6 +87,8 @@ export function createHttpClients(options: ClientOptions): HttpClients {
   };
 
   const clients = new Map<AgentSet, { home: AxiosInstance; away: AxiosInstance }>();
+  // Loaded here, not at start-up: commands that make no request (validate, list, schema) never pay for it.
+  const axios: AxiosStatic = require('axios');
   const create = (agents: AgentSet, credentials: Record<string, string>) =>
     axios.create({
       httpAgent: agents.http,

@@ -1,0 +1,60 @@
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CLI_MAIN, runCli } from '../helpers/run-cli';
+import { createTmpDir, type TmpDir } from '../helpers/tmp-dir';
+
+// The launcher (src/cli/main.ts) runs the bundle through V8's code cache, one file per command.
+describe('the CLI compile cache', () => {
+  let dir: TmpDir;
+  let cache: string;
+  const run = (...args: string[]) => runCli(args, { env: { PAGEFLOW_COMPILE_CACHE: cache } });
+  const cacheFiles = async () => (await readdir(cache)).filter((name) => !name.endsWith('.tmp'));
+
+  beforeEach(async () => {
+    dir = await createTmpDir();
+    cache = dir.resolve('cache');
+  });
+  afterEach(() => dir.remove());
+
+  it('is written by the first run of a command and used, not rewritten, by the next', async () => {
+    const first = await run('schema');
+    expect(first.exitCode).toBe(0);
+    const files = await cacheFiles();
+    expect(files).toEqual([expect.stringMatching(new RegExp(`^${process.version}-${process.arch}-\\d+-\\d+-schema\\.bin$`))]);
+    const written = await stat(join(cache, files[0]!));
+    expect(written.size).toBeGreaterThan(100_000);
+    expect(written.mode & 0o777).toBe(0o600);
+    expect((await stat(cache)).mode & 0o777).toBe(0o700);
+
+    const second = await run('schema');
+    expect(second).toEqual(first);
+    expect((await stat(join(cache, files[0]!))).mtimeMs).toBe(written.mtimeMs);
+
+    expect((await run('list', dir.path)).exitCode).toBe(0);
+    expect((await cacheFiles()).sort()).toEqual([expect.stringMatching(/-list\.bin$/), files[0]]);
+  });
+
+  it('replaces a cache file V8 refuses, and the command runs as usual', async () => {
+    const expected = await run('--version');
+    const [file] = await cacheFiles();
+    await writeFile(join(cache, file!), 'not compiled code');
+    expect(await run('--version')).toEqual(expected);
+    expect((await readFile(join(cache, file!))).toString('latin1')).not.toContain('not compiled code');
+  });
+
+  it('reads a bundle that is all ASCII, as the launcher reads it as Latin-1', async () => {
+    const bundle = await readFile(join(CLI_MAIN, '..', 'bundle.js'));
+    expect(bundle.findIndex((byte) => byte > 0x7f)).toBe(-1);
+  });
+
+  it('is not used in a folder that others can write to', async () => {
+    expect((await run('--version')).exitCode).toBe(0);
+    const [file] = await cacheFiles();
+    await writeFile(join(cache, file!), 'planted by someone else');
+    await chmod(cache, 0o777);
+    const result = await run('--version');
+    expect(result.exitCode).toBe(0);
+    expect(result.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    expect(await readFile(join(cache, file!), 'utf8')).toBe('planted by someone else');
+  });
+});
