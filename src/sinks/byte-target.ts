@@ -1,5 +1,6 @@
 import { once } from 'node:events';
 import type { Writable } from 'node:stream';
+import type { SinkCheckpoint } from './sink';
 
 /**
  * Where the bytes of one output go (a temporary file, a multipart upload, stdout), and the way to
@@ -15,10 +16,11 @@ export interface ByteTarget {
   /** Destroys the stream and removes whatever it wrote, unless committed (a completed upload is deleted). Never throws. */
   discard(reason: unknown): Promise<void>;
   /**
-   * Resumable targets: makes every byte written so far durable (fsync'd, uploaded) and resolves with
-   * where the target stands, as JSON its destination's `reopen` takes. Called between writes.
+   * Resumable targets: takes where the target stands after every byte written so far, as JSON its
+   * destination's `reopen` takes, and makes those bytes durable (fsync'd, uploaded). Called between
+   * writes; the next write may come before `durable` resolves.
    */
-  checkpoint?(): Promise<unknown>;
+  checkpoint?(): Promise<SinkCheckpoint>;
   /** Resumable targets: lets go of the stream, keeping what the last checkpoint holds. Never throws. */
   suspend?(): Promise<void>;
 }

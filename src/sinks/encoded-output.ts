@@ -3,7 +3,7 @@ import type { OutputMetrics, SinkMetrics } from '../pipeline/run-metrics';
 import type { DataRecord } from '../record';
 import { type ByteTarget, writeChunk } from './byte-target';
 import { GzipSegments, type GzipPosition } from './gzip-segments';
-import type { BatchOrigin } from './sink';
+import type { BatchOrigin, SinkCheckpoint } from './sink';
 
 /** Where an output stands at a checkpoint: enough for another process to reopen it and go on. */
 export interface OutputPosition {
@@ -61,13 +61,13 @@ export class EncodedOutput {
     this.sink.records += records.length;
   }
 
-  /** Makes every byte written so far durable at the target and says where the output stands. */
-  async checkpoint(): Promise<OutputPosition> {
+  /** Says where the output stands after every byte written so far, which the target makes durable. */
+  async checkpoint(): Promise<SinkCheckpoint<OutputPosition>> {
     if (!this.target.checkpoint || !this.encoder.position) throw new Error(`${this.metrics.name} cannot be resumed`);
     const gzip = await this.failureOf(this.gzip?.checkpoint());
     const target = await this.target.checkpoint();
     const { name, records, bytes } = this.metrics;
-    return { name, records, bytes, encoder: this.encoder.position(), ...(gzip && { gzip }), target };
+    return { position: { name, records, bytes, encoder: this.encoder.position(), ...(gzip && { gzip }), target: target.position }, durable: target.durable };
   }
 
   /** Writes what the format has left (a header, a footer) and waits until every byte has reached the destination. */

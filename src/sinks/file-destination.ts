@@ -155,9 +155,11 @@ async function openFileTarget(temporary: string, path: string, start?: number): 
     async checkpoint() {
       // An empty write's callback runs once every write before it reached the file.
       await new Promise<void>((resolve, reject) => file.write(EMPTY, (error) => (error ? reject(error) : resolve())));
-      // fdatasync: the bytes and the length, not the times, which a resume does not need.
-      await handle.datasync();
-      return { offset: (start ?? 0) + file.bytesWritten };
+      // fdatasync (the bytes and the length, not the times, which a resume does not need) covers every
+      // byte written before it: later writes may go on meanwhile, they come after the offset.
+      const durable = handle.datasync();
+      durable.catch(() => {}); // observed by the runner before it saves the checkpoint
+      return { position: { offset: (start ?? 0) + file.bytesWritten }, durable };
     },
     async suspend() {
       file.destroy();

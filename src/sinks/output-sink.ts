@@ -5,7 +5,7 @@ import type { DataRecord } from '../record';
 import type { Destination } from './destination';
 import { EncodedOutput, type OutputPosition } from './encoded-output';
 import type { OutputPath } from './output-path';
-import type { BatchOrigin, Sink } from './sink';
+import type { BatchOrigin, Sink, SinkCheckpoint } from './sink';
 
 /** How a sink cuts its records into outputs. */
 export interface SplitSettings {
@@ -55,7 +55,7 @@ interface Partition {
  */
 export class OutputSink implements Sink {
   readonly metrics: SinkMetrics;
-  readonly checkpoint?: () => Promise<unknown>;
+  readonly checkpoint?: () => Promise<SinkCheckpoint<OutputSinkPosition>>;
   readonly resume?: (position: unknown) => Promise<void>;
   readonly suspend?: () => Promise<void>;
   private readonly partitions = new Map<string, Partition>();
@@ -114,11 +114,11 @@ export class OutputSink implements Sink {
     await this.settings.destination.release().catch(() => {});
   }
 
-  private async position(): Promise<OutputSinkPosition> {
+  private async position(): Promise<SinkCheckpoint<OutputSinkPosition>> {
     const { destination } = this.settings;
-    const output = this.partitions.get('')?.output;
-    const outputPosition = output ? await output.checkpoint() : null;
-    return { destination: await destination.checkpoint!(), output: outputPosition };
+    const output = await this.partitions.get('')?.output?.checkpoint();
+    const position = { destination: await destination.checkpoint!(), output: output?.position ?? null };
+    return { position, durable: output?.durable ?? Promise.resolve() };
   }
 
   /** Opens at a checkpoint of another process: the destination taken back, the output (if any) reopened where it stood. */

@@ -277,22 +277,24 @@ class Checkpoints {
     const counts = { recordsRead: metrics.recordsRead, duplicates: metrics.duplicates, rejects: metrics.rejects, skipped: metrics.incremental?.skipped };
     const cursor = this.context.tracker?.result();
     const operators = this.context.operators.save(this.run.operatorState);
-    const positions = Promise.all(this.sinks.map((sink) => sink.checkpoint()));
-    this.positioning = positions.then(() => undefined);
-    this.saving = Promise.all([positions, operators]).then(([positions, operators]) =>
-      this.save({
+    const taken = Promise.all(this.sinks.map((sink) => sink.checkpoint()));
+    // Writes wait for the positions only; the checkpoint is saved once what they hold is durable.
+    this.positioning = taken.then(() => undefined);
+    this.saving = Promise.all([taken, operators]).then(async ([taken, operators]) => {
+      await Promise.all(taken.map(({ durable }) => durable));
+      return this.save({
         runId: this.context.identity.runId,
         startedAt: this.context.identity.startedAt.toISOString(),
         savedAt: new Date().toISOString(),
         pages: mark.index,
         resume: mark.resume,
         definition: { ...this.context.checkpoint.definition },
-        sinks: this.sinks.map((sink, index) => ({ name: sink.metrics.name, position: positions[index] })),
+        sinks: this.sinks.map((sink, index) => ({ name: sink.metrics.name, position: taken[index]!.position })),
         cursor,
         operators,
         counts,
-      }),
-    );
+      });
+    });
     // Each failure is reported to whichever waits for it next.
     this.positioning.catch(() => {});
     this.saving.catch(() => {});

@@ -55,6 +55,13 @@ const expectedRead = (subject: SinkSubject, records: DataRecord[]) => (subject.a
 /** A position as it comes back from a state document: JSON, nothing shared with the sink that made it. */
 const throughJson = (position: unknown): unknown => JSON.parse(JSON.stringify(position));
 
+/** A checkpoint's position once it is durable, as the runner saves it (through JSON). */
+async function durablePosition(sink: Sink): Promise<unknown> {
+  const { position, durable } = await sink.checkpoint!();
+  await durable;
+  return throughJson(position);
+}
+
 const resumable = (subject: SinkSubject) => subject.resumable === true;
 
 export const SINK_CONTRACT_CASES: SinkContractCase[] = [
@@ -132,26 +139,32 @@ export const SINK_CONTRACT_CASES: SinkContractCase[] = [
       const pages = [contractRecords(0, 5), contractRecords(5, 4), contractRecords(9, 6)];
       const whole = await subject.create();
       await whole.sink.open();
+      const durable: Promise<void>[] = [];
       for (const [index, page] of pages.entries()) {
         await whole.sink.write(page, pageOrigin(index + 1));
-        await whole.sink.checkpoint!();
+        // The next write comes as soon as the position is taken, as the runner makes it.
+        durable.push((await whole.sink.checkpoint!()).durable);
       }
+      await Promise.all(durable);
       await whole.sink.finish();
 
       const cut = await subject.create();
       await cut.sink.open();
       await cut.sink.write(pages[0], pageOrigin(1));
-      const position = throughJson(await cut.sink.checkpoint!());
-      // Written after the checkpoint, then the process died: the resumed sink drops it and writes it again.
+      const taken = await cut.sink.checkpoint!();
+      // Written after the checkpoint (before it was durable), then the process died: the resumed sink
+      // drops it and writes it again.
       await cut.sink.write(pages[1], pageOrigin(2));
+      await taken.durable;
+      const position = throughJson(taken.position);
       await cut.sink.suspend!();
       const resumed = cut.again!();
       await resumed.resume!(position);
       await resumed.write(pages[1], pageOrigin(2));
-      await resumed.checkpoint!();
+      await durablePosition(resumed);
       await resumed.write(pages[2], pageOrigin(3));
       // The same checkpoints as the run that never stopped: they are where a gzip stream is flushed.
-      await resumed.checkpoint!();
+      await durablePosition(resumed);
       await resumed.finish();
 
       expect(await cut.outputBytes!()).toEqual(await whole.outputBytes!());
@@ -167,7 +180,7 @@ export const SINK_CONTRACT_CASES: SinkContractCase[] = [
     async run(subject) {
       const { sink, again, readBack, leftovers } = await subject.create();
       await sink.open();
-      const position = throughJson(await sink.checkpoint!());
+      const position = await durablePosition(sink);
       await sink.suspend!();
       const resumed = again!();
       await resumed.resume!(position);
@@ -184,7 +197,7 @@ export const SINK_CONTRACT_CASES: SinkContractCase[] = [
       const { sink, again, readBack, leftovers } = await subject.create();
       await sink.open();
       await sink.write(contractRecords(0, 4), pageOrigin(1));
-      const position = throughJson(await sink.checkpoint!());
+      const position = await durablePosition(sink);
       await sink.suspend!();
       expect(await readBack()).toEqual([]);
       const resumed = again!();

@@ -184,7 +184,7 @@ describe('runWithState with checkpoint', () => {
     const saved: unknown[] = [];
     const resumable: Sink = {
       ...sink,
-      checkpoint: async () => ({ records: written.length }),
+      checkpoint: async () => ({ position: { records: written.length }, durable: Promise.resolve() }),
       resume: async () => {},
       suspend: async () => {},
     };
@@ -208,5 +208,42 @@ describe('runWithState with checkpoint', () => {
     const state = JSON.parse(await readFile(path, 'utf8')) as { unfinished?: unknown; lastRun?: { pages: number } };
     expect(state.unfinished).toBeUndefined();
     expect(state.lastRun?.pages).toBe(5);
+  });
+
+  it('writes on while a checkpoint becomes durable, and saves it only once it is', async () => {
+    const { sink, written } = memorySink();
+    const events: string[] = [];
+    const durable: (() => void)[] = [];
+    const resumable: Sink = {
+      ...sink,
+      write: async (records) => {
+        events.push(`write ${records.map((record) => record.id).join(',')}`);
+        await sink.write(records);
+      },
+      checkpoint: async () => {
+        const records = written.length;
+        events.push(`checkpoint at ${records}`);
+        const made = new Promise<void>((resolve) => durable.push(resolve));
+        // Durable only after the next write got through (or a moment later, when there is none).
+        setTimeout(() => durable.shift()?.(), 50);
+        return { position: { records }, durable: made.then(() => void events.push(`durable ${records}`)) };
+      },
+      resume: async () => {},
+      suspend: async () => {},
+    };
+    const watching: StateStore = {
+      ...store,
+      async save(state) {
+        if (state.unfinished) events.push(`saved ${JSON.stringify(state.unfinished.sinks[0].position)}`);
+        await store.save(state);
+      },
+    };
+    const pages = [1, 2, 3].map((n) => [customer(n, '2024-05-01T08:00:00Z')]);
+    const source: Source = (context) => pagedSource(pages)({ ...context, demand: (mark) => context.demand(mark && { ...mark, resume: { index: mark.index + 1 } }) });
+    await runWithState({ store: watching, pipeline: 'customers', checkpoint: { ...checkpoint, every: 1 }, build: () => ({ source, sinks: [resumable] }) });
+    const savedAt = events.indexOf('saved {"records":1}');
+    expect(events.indexOf('checkpoint at 1')).toBeLessThan(events.indexOf('write 2'));
+    expect(events.indexOf('write 2')).toBeLessThan(events.indexOf('durable 1'));
+    expect(events.indexOf('durable 1')).toBeLessThan(savedAt);
   });
 });

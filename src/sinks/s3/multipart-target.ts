@@ -147,7 +147,9 @@ export function openMultipartTarget(settings: UploadTargetSettings, client: S3Cl
       await settle();
       const tail = Buffer.concat(buffered, size);
       buffered = [tail];
-      return { ...(uploadId !== undefined && { uploadId }), parts: [...parts].sort((a, b) => a.PartNumber - b.PartNumber), tail: tail.toString('base64') } satisfies MultipartPosition;
+      const position: MultipartPosition = { ...(uploadId !== undefined && { uploadId }), parts: [...parts].sort((a, b) => a.PartNumber - b.PartNumber), tail: tail.toString('base64') };
+      // Durable already: the parts are uploaded and the tail travels in the checkpoint.
+      return { position, durable: Promise.resolve() };
     },
     async suspend() {
       await stop();
