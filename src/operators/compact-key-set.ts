@@ -39,7 +39,7 @@ export class CompactKeySet {
   add(key: unknown): boolean {
     const text = canonicalKey(key);
     if (text.length * 3 > this.scratch.length) this.scratch = Buffer.allocUnsafe(text.length * 3);
-    return this.addScratch(this.scratch.write(text, 0, 'utf8'));
+    return this.addScratch(writeUtf8(text, this.scratch));
   }
 
   /** Every key's bytes, as they are held: what `restore` takes back (a checkpoint saves it). */
@@ -124,7 +124,7 @@ export class CompactKeySet {
       rest = Math.floor(rest / 128);
     }
     this.arena[at++] = rest;
-    this.scratch.copy(this.arena, at, 0, length);
+    copyBytes(this.scratch, this.arena, at, length);
     this.used = at + length;
     return start;
   }
@@ -151,4 +151,27 @@ export class CompactKeySet {
     hash = Math.imul(hash ^ (hash >>> 13), 0xc2b2ae35);
     return (hash ^ (hash >>> 16)) >>> 0;
   }
+}
+
+// Keys are mostly short ASCII ids: for them a loop costs less than a call into Buffer#write or #copy.
+const SHORT = 64;
+
+/** Writes `text` as UTF-8 at the start of `into` (room for 3 bytes per character); returns the length. */
+function writeUtf8(text: string, into: Buffer): number {
+  if (text.length > SHORT) return into.write(text, 0, 'utf8');
+  for (let index = 0; index < text.length; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code >= 0x80) return into.write(text, 0, 'utf8');
+    into[index] = code;
+  }
+  return text.length;
+}
+
+/** Copies the first `length` bytes of `from` to `into` at `at`. */
+function copyBytes(from: Buffer, into: Buffer, at: number, length: number): void {
+  if (length > SHORT) {
+    from.copy(into, at, 0, length);
+    return;
+  }
+  for (let index = 0; index < length; index += 1) into[at + index] = from[index]!;
 }

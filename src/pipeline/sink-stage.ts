@@ -7,10 +7,11 @@ import type { RejectChannel } from './component';
 /** The first write holds the whole first page (CSV columns are its keys), up to this many batches of records. */
 const FIRST_PAGE_BATCHES = 10;
 
-/** A page as the sink stage knows it: its index at once, its URL from the `demand` that ends it. */
+/** A page as the sink stage knows it: its index at once, its mark from the `demand` that ends it. */
 interface PageTally {
   index: number;
-  url?: string;
+  /** Read only to name the page in a message: a source may make its URL only when asked (a redacted copy). */
+  mark?: PageMark;
   /** Records of it that reached the stage so far. */
   records: number;
 }
@@ -86,7 +87,7 @@ export class SinkStage implements RejectChannel {
     await nextMacrotask();
     if (mark) {
       this.page.index = mark.index;
-      this.page.url = mark.url;
+      this.page.mark = mark;
     }
     this.page = { index: this.page.index + 1, records: 0 };
     await this.flush();
@@ -141,7 +142,8 @@ function describeSpans(spans: readonly PageSpan[]): BatchOrigin {
       let span = spans[0];
       for (const each of spans) if (each.start <= index) span = each;
       const { page } = span;
-      return `record ${span.first + index - span.start + 1} of page ${page.index}${page.url ? ` (${page.url})` : ''}`;
+      const url = page.mark?.url;
+      return `record ${span.first + index - span.start + 1} of page ${page.index}${url ? ` (${url})` : ''}`;
     },
   };
 }
@@ -152,6 +154,6 @@ function wrapReject({ record, step, error, page }: Rejected): DataRecord {
     record,
     step,
     error: error instanceof Error ? error.message : String(error),
-    page: page.url ? { index: page.index, url: page.url } : { index: page.index },
+    page: page.mark?.url ? { index: page.index, url: page.mark.url } : { index: page.index },
   };
 }

@@ -1,5 +1,6 @@
 import { from, lastValueFrom, toArray } from 'rxjs';
 import { dedupBy, dedupOperator } from '../../src/operators/dedup-by';
+import { canonicalKey } from '../../src/operators/canonical-key';
 import { CompactKeySet } from '../../src/operators/compact-key-set';
 import { HashedKeySet } from '../../src/operators/hashed-key-set';
 import { silentLogger } from '../../src/logger';
@@ -84,6 +85,17 @@ describe('CompactKeySet (the exact dedup)', () => {
     expect(keys.filter((key) => set.add(key))).toHaveLength(20_000);
     expect(keys.filter((key) => set.add(key))).toHaveLength(0);
     expect(set.size).toBe(20_000);
+  });
+
+  it('holds each key as its length and its UTF-8 bytes, short ASCII keys as much as long and non-ASCII ones', () => {
+    const keys = ['cst_0001', 'x'.repeat(64), 'y'.repeat(65), 'café', `${'z'.repeat(63)}é`, ''];
+    const set = new CompactKeySet();
+    for (const key of keys) set.add(key);
+    const expected = keys.map((key) => {
+      const bytes = Buffer.from(canonicalKey(key), 'utf8');
+      return Buffer.concat([Buffer.from([bytes.length]), bytes]);
+    });
+    expect(set.save()).toEqual(Buffer.concat(expected));
   });
 
   it('stays exact when every key hashes alike: keys are compared byte for byte', () => {

@@ -30,7 +30,7 @@ export function openHttpProbe(settings: HttpSourceSettings, { logger, redactor }
   return {
     get: async (url, index) => {
       const credentials = originOf(url) === origin ? await authenticator?.authorize() : undefined;
-      return fetchPage(clients.clientFor(url), { index, url, position: undefined }, { timeoutMs: settings.timeout, redactor, authHint: authenticator?.hint }, credentials);
+      return fetchPage(clients.clientFor(url), { index, url, position: undefined }, { timeoutMs: settings.timeout, maxResponseBytes: settings.maxResponseBytes, redactor, authHint: authenticator?.hint }, credentials);
     },
     close: () => clients.destroy(),
   };

@@ -15,19 +15,26 @@ export interface BodyText {
  * young-generation collections and then waits for a full one, which put tens of MB on the peak
  * memory of a long export.
  */
-export async function readBodyText(chunks: AsyncIterable<Buffer>): Promise<BodyText> {
+export async function readBodyText(chunks: AsyncIterable<Buffer>, maxBytes = Infinity): Promise<BodyText> {
   const decoder = new StringDecoder('utf8');
   const check = new Utf8Check();
   const received: Buffer[] = [];
   let bytes = 0;
   for await (const chunk of chunks) {
     bytes += chunk.length;
+    // Leaving the loop ends the stream, and with it the response.
+    if (bytes > maxBytes) throw new BodyTooLargeError(`more than ${maxBytes} bytes: maxResponseBytes`);
     check.write(chunk);
     received.push(chunk);
   }
   const parts = received.map((chunk) => decoder.write(chunk));
   parts.push(decoder.end());
   return { text: parts.length === 1 ? parts[0]! : parts.join(''), bytes, invalidUtf8: !check.end() };
+}
+
+/** The body is larger than the source reads (`maxResponseBytes`). */
+export class BodyTooLargeError extends Error {
+  override readonly name = 'BodyTooLargeError';
 }
 
 /** Whether bytes that arrive in pieces are valid UTF-8, a character split between two pieces included. */

@@ -5,7 +5,7 @@ import type { Redactor } from '../../errors/redact';
 import { SourceError } from '../../errors/source-error';
 import type { Credentials } from './auth/authenticator';
 import { readPath } from './body-path';
-import { type BodyText, readBodyText } from './body-text';
+import { type BodyText, BodyTooLargeError, readBodyText } from './body-text';
 import { formatDuration } from './duration';
 import { PROXY_REFUSED } from './http-clients';
 import { HttpErrorCode, HttpStatusError } from './http-errors';
@@ -22,6 +22,8 @@ export interface Exchange extends BodyText {
 export interface FetchOptions {
   /** Hard deadline for the whole request, body included. */
   readonly timeoutMs: number;
+  /** The largest body to read; a larger one fails the request. */
+  readonly maxResponseBytes: number;
   readonly redactor: Redactor;
   /** What to check after a 401 or 403 (`the token (auth.token)`); undefined when the source has no `auth`. */
   readonly authHint?: string;
@@ -56,16 +58,16 @@ export async function fetchPage(client: AxiosInstance, request: PageRequest, opt
   let headers: ResponseHeaders;
   let body: BodyText;
   try {
-    // The body as a stream, read by the deadline above; axios stops it past maxContentLength.
+    // The body as a stream, read by the deadline above.
     const response = await client.get<Readable>(withQuery(request.url, credentials?.query), { headers: credentials?.headers, signal: controller.signal });
     ({ status, headers } = response);
-    body = await readBodyText(response.data);
+    body = await readBodyText(response.data, options.maxResponseBytes);
   } catch (error) {
     // Only the error's code and message go into ours: an axios error carries the request headers, token included.
     const { code, message } = error as { code?: string; message?: string };
     if (timedOut) return fail(HttpErrorCode.timeout, `no complete answer within ${formatDuration(options.timeoutMs)}`);
     if (request.signal?.aborted) return fail(HttpErrorCode.request, 'request cancelled');
-    if (message?.startsWith('maxContentLength')) return fail(HttpErrorCode.tooLarge, `response too large (${message})`);
+    if (error instanceof BodyTooLargeError) return fail(HttpErrorCode.tooLarge, `response too large (${message})`);
     if (code === PROXY_REFUSED) return fail(HttpErrorCode.proxy, message ?? 'the proxy refused the tunnel');
     // Node's messages often repeat the code already ("connect ECONNREFUSED 127.0.0.1:80").
     const problem = `request failed: ${code && !message?.includes(code) ? `${code} ${message ?? ''}`.trim() : (message ?? code)}`;

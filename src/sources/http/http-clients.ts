@@ -52,6 +52,8 @@ export interface ClientOptions {
 
 /** The axios clients of one run: the one with credentials is only ever handed out for the configured origin. */
 export interface HttpClients {
+  /** The largest body a request may read (`fetchPage` stops reading past it). */
+  readonly maxResponseBytes: number;
   clientFor(url: string): AxiosInstance;
   /** The agent a request to `url` goes through (proxy from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, `tls`): for the OAuth2 token request. */
   agentFor(url: string): http.Agent;
@@ -96,7 +98,6 @@ export function createHttpClients(options: ClientOptions): HttpClients {
       // The agents carry the proxy: axios's own would send https requests to it unencrypted.
       proxy: false,
       timeout: options.timeoutMs,
-      maxContentLength: options.maxResponseBytes,
       // Read by fetchPage as it arrives (see readBodyText).
       responseType: 'stream',
       validateStatus: () => true,
@@ -109,6 +110,7 @@ export function createHttpClients(options: ClientOptions): HttpClients {
       },
     });
   return {
+    maxResponseBytes: options.maxResponseBytes,
     clientFor: (url) => {
       const agents = agentsFor(url);
       let pair = clients.get(agents);

@@ -1,5 +1,5 @@
 import { isUtf8 } from 'node:buffer';
-import { readBodyText, Utf8Check } from '../../../src/sources/http/body-text';
+import { BodyTooLargeError, readBodyText, Utf8Check } from '../../../src/sources/http/body-text';
 
 async function* pieces(bytes: Buffer, cuts: readonly number[]): AsyncGenerator<Buffer> {
   let from = 0;
@@ -40,6 +40,11 @@ describe('readBodyText', () => {
         expect(read).toEqual({ text: body.toString('utf8'), bytes: body.length, invalidUtf8: true });
       }
     }
+  });
+
+  it('stops reading past the largest body allowed', async () => {
+    await expect(readBodyText(pieces(MIXED, [4]), MIXED.length)).resolves.toMatchObject({ bytes: MIXED.length });
+    await expect(readBodyText(pieces(MIXED, [4]), MIXED.length - 1)).rejects.toThrow(new BodyTooLargeError(`more than ${MIXED.length - 1} bytes: maxResponseBytes`));
   });
 
   it('reads an empty body', async () => {

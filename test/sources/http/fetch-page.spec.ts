@@ -34,7 +34,7 @@ afterAll(async () => {
   await once(server, 'close');
 });
 
-const options: FetchOptions = { timeoutMs: 5000, redactor: new Redactor(['s3cr3t-api-key']), authHint: 'the token (auth.token)' };
+const options: FetchOptions = { timeoutMs: 5000, maxResponseBytes: 1_000_000, redactor: new Redactor(['s3cr3t-api-key']), authHint: 'the token (auth.token)' };
 const page = (path: string, body: unknown, status = 200, headers?: Record<string, string>) => {
   answers[path] = { status, body: typeof body === 'string' ? body : JSON.stringify(body), headers };
   return `${base}${path}`;

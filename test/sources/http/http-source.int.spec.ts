@@ -138,6 +138,7 @@ describe('http source: resilience (loopback fault API)', () => {
     const api = await start({ pages: 1, perPage: 50 });
     const error = await runSourceError({ url: api.url, maxResponseBytes: 200, retry: fastRetry });
     expect(error.code).toBe('PF_HTTP_TOO_LARGE');
+    expect(error.message).toMatch(/^page 1 \(.+\): response too large \(more than 200 bytes: maxResponseBytes\)$/);
     expect(api.requests).toHaveLength(1);
   });
 
