@@ -10,8 +10,8 @@ export interface BodyText {
 }
 
 /**
- * Reads a response body as text, decoding the chunks as received rather than joined into one buffer
- * first: a joined copy of each page (hundreds of kB outside the JavaScript heap) tends to outlive two
+ * Reads a response body as text, checking the chunks as they arrive and decoding them one by one at
+ * the end, never joined into one buffer: a joined copy of each page (hundreds of kB outside the JavaScript heap) tends to outlive two
  * young-generation collections and then waits for a full one, which put tens of MB on the peak
  * memory of a long export.
  */
@@ -29,7 +29,7 @@ export async function readBodyText(chunks: AsyncIterable<Buffer>, maxBytes = Inf
   }
   const parts = received.map((chunk) => decoder.write(chunk));
   parts.push(decoder.end());
-  return { text: parts.length === 1 ? parts[0]! : parts.join(''), bytes, invalidUtf8: !check.end() };
+  return { text: parts.join(''), bytes, invalidUtf8: !check.end() };
 }
 
 /** The body is larger than the source reads (`maxResponseBytes`). */
