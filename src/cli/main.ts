@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
 
-// The CLI is one bundled file (`bundle.js`, built from `program.ts`). Compiling its 4 MB takes longer
+// The CLI is one bundled file (`bundle.js`, built from `program.ts`). Compiling its 3 MB takes longer
 // than running most commands, so it goes through V8's code cache, as Node 22's module.enableCompileCache
 // would: the first run of a command stores the compiled code (the functions it ran included) in a
 // folder of the temp folder; later runs of that command, with the same bundle and Node, skip the compiling.

@@ -26,8 +26,8 @@ export interface SinkCheckpoint<Position = unknown> {
  *
  * Sinks that can resume exactly (a run with `checkpoint:`) also have `checkpoint`, `resume` and
  * `suspend`: between writes the runner calls `checkpoint`, and writes again once it resolves; a later
- * process calls `resume` with its position in place of `open`, and goes on writing. The finished outputs are byte for byte those of
- * a run that never stopped. A sink without them (stdout) makes `checkpoint:` a configuration error.
+ * process calls `resume` with its position in place of `open`, and goes on writing. The finished
+ * outputs are byte for byte those of a run that never stopped. A sink without them (stdout) makes `checkpoint:` a configuration error.
  *
  * Every sink passes the shared contract suite in `test/contract/sink-contract.ts`.
  */

@@ -23,7 +23,7 @@ export interface HttpProbe {
 
 export function openHttpProbe(settings: HttpSourceSettings, { logger, redactor }: { logger: Logger; redactor: Redactor }): HttpProbe {
   const origin = new URL(settings.url).origin;
-  const clients = createHttpClients({ origin, headers: settings.headers, timeoutMs: settings.timeout, maxResponseBytes: settings.maxResponseBytes, tls: settings.tls, logger });
+  const clients = createHttpClients({ origin, headers: settings.headers, timeoutMs: settings.timeout, tls: settings.tls, logger });
   const authenticator =
     settings.auth && createAuthenticator(settings.auth, { logger, onSecret: (secret) => redactor.add(secret), agentFor: clients.agentFor, timeoutMs: settings.timeout });
   for (const secret of authenticator?.secrets ?? []) redactor.add(secret);

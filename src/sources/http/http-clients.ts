@@ -44,7 +44,6 @@ export interface ClientOptions {
   readonly headers?: Readonly<Record<string, string>>;
   /** axios's own timeout, which only fires on an idle socket; `fetchPage` adds the hard deadline. */
   readonly timeoutMs: number;
-  readonly maxResponseBytes: number;
   readonly tls?: TlsOptions;
   /** Where the warning for `tls.insecure` goes. */
   readonly logger: Logger;
@@ -52,8 +51,6 @@ export interface ClientOptions {
 
 /** The axios clients of one run: the one with credentials is only ever handed out for the configured origin. */
 export interface HttpClients {
-  /** The largest body a request may read (`fetchPage` stops reading past it). */
-  readonly maxResponseBytes: number;
   clientFor(url: string): AxiosInstance;
   /** The agent a request to `url` goes through (proxy from `HTTPS_PROXY`/`HTTP_PROXY`/`NO_PROXY`, `tls`): for the OAuth2 token request. */
   agentFor(url: string): http.Agent;
@@ -110,7 +107,6 @@ export function createHttpClients(options: ClientOptions): HttpClients {
       },
     });
   return {
-    maxResponseBytes: options.maxResponseBytes,
     clientFor: (url) => {
       const agents = agentsFor(url);
       let pair = clients.get(agents);

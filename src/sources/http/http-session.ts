@@ -37,6 +37,8 @@ export interface HttpSession {
   readonly waits: WaitBudget;
   /** Hard deadline per request, body included. */
   readonly timeoutMs: number;
+  /** The largest body a request may read. */
+  readonly maxResponseBytes: number;
   readonly limits: CrawlLimits;
   readonly redactor: Redactor;
   /** Logs through the redactor. */
@@ -59,6 +61,7 @@ export interface SessionParts {
   readonly budgets?: RateBudgets;
   readonly policy: RetryPolicy;
   readonly timeoutMs: number;
+  readonly maxResponseBytes: number;
   readonly limits: CrawlLimits;
   readonly redactor: Redactor;
   readonly logger?: Logger;
@@ -79,6 +82,7 @@ export function createHttpSession(parts: SessionParts): HttpSession {
     policy: parts.policy,
     waits: new WaitBudget(parts.policy.maxTotalWaitMs),
     timeoutMs: parts.timeoutMs,
+    maxResponseBytes: parts.maxResponseBytes,
     limits: parts.limits,
     redactor: parts.redactor,
     logger: redactingLogger(parts.logger ?? silentLogger, parts.redactor),

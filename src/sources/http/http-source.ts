@@ -140,7 +140,6 @@ export function createHttpSource(options: HttpSourceOptions, deps: HttpSourceDep
         origin,
         headers: settings.headers,
         timeoutMs: settings.timeout,
-        maxResponseBytes: settings.maxResponseBytes,
         tls: settings.tls,
         logger: context.logger,
       });
@@ -156,6 +155,7 @@ export function createHttpSource(options: HttpSourceOptions, deps: HttpSourceDep
         budgets: context.budgets,
         policy,
         timeoutMs: settings.timeout,
+        maxResponseBytes: settings.maxResponseBytes,
         limits: { concurrency: settings.concurrency, maxPages: settings.maxPages, maxReadAheadBytes: settings.maxReadAheadBytes, allowCrossOrigin: settings.allowCrossOrigin },
         redactor,
         logger: context.logger,

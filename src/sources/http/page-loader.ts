@@ -50,7 +50,7 @@ export function loadPage(session: HttpSession, request: PageRequest, reading: Pa
     try {
       const credentials = home ? await authenticator?.authorize(request.signal) : undefined;
       sent = credentials;
-      const answer = await fetchPage(client, request, { timeoutMs: session.timeoutMs, maxResponseBytes: session.clients.maxResponseBytes, redactor, authHint: authenticator?.hint }, credentials);
+      const answer = await fetchPage(client, request, { timeoutMs: session.timeoutMs, maxResponseBytes: session.maxResponseBytes, redactor, authHint: authenticator?.hint }, credentials);
       status = answer.status;
       bytes = answer.bytes;
       return answer;

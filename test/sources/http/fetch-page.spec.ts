@@ -24,7 +24,7 @@ beforeAll(async () => {
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  clients = createHttpClients({ origin: base, timeoutMs: 5000, maxResponseBytes: 1_000_000, logger: silentLogger });
+  clients = createHttpClients({ origin: base, timeoutMs: 5000, logger: silentLogger });
 });
 
 afterAll(async () => {

@@ -33,11 +33,12 @@ function renewingAuthenticator(renews: boolean) {
 function session(origin: string, parts: { authenticator?: Authenticator; budgets?: RateBudgets; logs?: LogLine[] } = {}): HttpSession {
   return createHttpSession({
     origin,
-    clients: createHttpClients({ origin, timeoutMs: 5000, maxResponseBytes: 1e6, logger: silentLogger }),
+    clients: createHttpClients({ origin, timeoutMs: 5000, logger: silentLogger }),
     authenticator: parts.authenticator,
     budgets: parts.budgets,
     policy: { attempts: 2, baseDelayMs: 5, maxDelayMs: 10, maxRetryAfterMs: 1000, maxThrottled: 2, maxTotalWaitMs: 60_000 },
     timeoutMs: 5000,
+    maxResponseBytes: 1e6,
     limits: { concurrency: 1, maxPages: 100, maxReadAheadBytes: 1e9, allowCrossOrigin: false },
     redactor: new Redactor(['tok_expired_000000', 'tok_renewed_111111']),
     logger: { log: (level, message, fields) => parts.logs?.push({ level, message, fields }) },
