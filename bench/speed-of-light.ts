@@ -28,28 +28,43 @@ export interface SpeedOfLightOptions {
   readonly concurrency?: number;
 }
 
-interface Customer {
+export interface Customer {
   readonly id: string;
   readonly companyName?: unknown;
   readonly city?: unknown;
   readonly primaryEmail?: unknown;
 }
 
-interface Page {
+export interface Page {
   readonly data: Customer[];
   readonly next_page_url?: string | null;
   readonly last_page?: number;
 }
 
+/**
+ * The two pieces the dependency floor (`dependency-floor.ts`) swaps for pageflow's dependencies: the
+ * HTTP client and the writing of a CSV row. Everything else is the same script.
+ */
+export interface ExportParts {
+  /** A client keeping up to `concurrency` connections alive. */
+  client(concurrency: number): PageClient;
+  csvRow(customer: Customer): string;
+}
+
+export interface PageClient {
+  fetchPage(url: string): Promise<Page>;
+  close(): void;
+}
+
 /** Runs the export; resolves with the number of records written. */
-export async function speedOfLight({ url, format, gzip = false, output, concurrency = 1 }: SpeedOfLightOptions): Promise<number> {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+export async function speedOfLight({ url, format, gzip = false, output, concurrency = 1 }: SpeedOfLightOptions, parts: ExportParts = PLAIN_NODE): Promise<number> {
+  const client = parts.client(concurrency);
   const file = output === undefined ? undefined : createWriteStream(output);
   const compressor = gzip ? createGzip() : undefined;
   const sink: Writable = compressor ?? file ?? process.stdout;
   if (compressor) compressor.pipe(file ?? process.stdout);
   const seen = new Set<string>();
-  const row = format === 'csv' ? csvRow : ndjsonRow;
+  const row = format === 'csv' ? parts.csvRow : ndjsonRow;
   let written = 0;
   let header = format === 'csv';
 
@@ -65,7 +80,7 @@ export async function speedOfLight({ url, format, gzip = false, output, concurre
   };
 
   const pageUrl = (number: number) => `${url}${url.includes('?') ? '&' : '?'}page=${number}`;
-  const first = await fetchPage(pageUrl(1), agent);
+  const first = await client.fetchPage(pageUrl(1));
   await take(first);
   if (concurrency > 1) {
     if (typeof first.last_page !== 'number') throw new Error(`concurrency ${concurrency} needs last_page in page 1 of ${url}`);
@@ -73,7 +88,7 @@ export async function speedOfLight({ url, format, gzip = false, output, concurre
     const inFlight: Promise<Page>[] = [];
     let next = 2;
     const fill = () => {
-      while (next <= lastPage && inFlight.length < concurrency) inFlight.push(fetchPage(pageUrl(next++), agent));
+      while (next <= lastPage && inFlight.length < concurrency) inFlight.push(client.fetchPage(pageUrl(next++)));
     };
     fill();
     for (let page = inFlight.shift(); page; page = inFlight.shift()) {
@@ -83,7 +98,7 @@ export async function speedOfLight({ url, format, gzip = false, output, concurre
     }
   } else {
     for (let number = 2, page = first; page.next_page_url; number += 1) {
-      page = await fetchPage(pageUrl(number), agent);
+      page = await client.fetchPage(pageUrl(number));
       await take(page);
     }
   }
@@ -91,9 +106,17 @@ export async function speedOfLight({ url, format, gzip = false, output, concurre
   if (sink !== process.stdout) sink.end();
   if (file) await finished(file);
   else if (compressor) await finished(compressor);
-  agent.destroy();
+  client.close();
   return written;
 }
+
+const PLAIN_NODE: ExportParts = {
+  client(concurrency) {
+    const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
+    return { fetchPage: (url) => fetchPage(url, agent), close: () => agent.destroy() };
+  },
+  csvRow,
+};
 
 function fetchPage(url: string, agent: http.Agent): Promise<Page> {
   return new Promise((resolve, reject) => {
@@ -153,7 +176,8 @@ function csvCell(value: unknown): string {
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
 }
 
-if (require.main === module) {
+/** The command line of the script (and of the dependency floor): `--url … [--format] [--gzip] [--output] [--concurrency]`. */
+export function runFromCommandLine(name: string, parts?: ExportParts): void {
   const { values } = parseArgs({
     options: {
       url: { type: 'string' },
@@ -163,14 +187,16 @@ if (require.main === module) {
       concurrency: { type: 'string', default: '1' },
     },
   });
-  if (!values.url || (values.format !== 'csv' && values.format !== 'ndjson')) {
-    process.stderr.write('usage: speed-of-light --url <first page> [--format csv|ndjson] [--gzip] [--output file] [--concurrency n]\n');
+  const { url, format } = values;
+  if (!url || (format !== 'csv' && format !== 'ndjson')) {
+    process.stderr.write(`usage: ${name} --url <first page> [--format csv|ndjson] [--gzip] [--output file] [--concurrency n]\n`);
     process.exit(2);
   }
-  speedOfLight({ url: values.url, format: values.format, gzip: values.gzip, output: values.output, concurrency: Number(values.concurrency) }).catch(
-    (error: unknown) => {
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-      process.exitCode = 1;
-    },
-  );
+  const options: SpeedOfLightOptions = { url, format, gzip: values.gzip, output: values.output, concurrency: Number(values.concurrency) };
+  speedOfLight(options, parts).catch((error: unknown) => {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    process.exitCode = 1;
+  });
 }
+
+if (require.main === module) runFromCommandLine('speed-of-light');

@@ -18,8 +18,11 @@ export interface ExportShape {
   readonly stdout?: boolean;
 }
 
-const SPEED_OF_LIGHT = join(__dirname, '..', 'speed-of-light.js');
-const SPEED_OF_LIGHT_TASK = join(__dirname, '..', 'tasks', 'speed-of-light.js');
+/** The scripts doing the job without pageflow: the speed of light, and the same with pageflow's dependencies. */
+const SCRIPTS = {
+  'speed of light': 'speed-of-light',
+  'dependency floor': 'dependency-floor',
+} as const;
 
 /** The pipeline: dedup by id, a 4-field map, one sink. */
 export function customersPipeline(name: string, context: CaseContext, shape: ExportShape, output: string): object {
@@ -42,6 +45,16 @@ export type ReferenceShape = ExportShape & { readonly format: 'csv' | 'ndjson' }
 
 /** The same export by the speed-of-light script (`bench/speed-of-light.ts`). */
 export function speedOfLightReference(context: CaseContext, shape: ReferenceShape): ReferenceJob {
+  return scriptReference('speed of light', context, shape);
+}
+
+/** The same export by the speed-of-light script using axios and csv-stringify (`bench/dependency-floor.ts`). */
+export function dependencyFloorReference(context: CaseContext, shape: ReferenceShape): ReferenceJob {
+  return scriptReference('dependency floor', context, shape);
+}
+
+function scriptReference(label: keyof typeof SCRIPTS, context: CaseContext, shape: ReferenceShape): ReferenceJob {
+  const script = SCRIPTS[label];
   const options = (output: string): SpeedOfLightOptions => ({
     url: `${context.url}/v1/customers?per_page=${shape.perPage}`,
     format: shape.format,
@@ -50,12 +63,12 @@ export function speedOfLightReference(context: CaseContext, shape: ReferenceShap
     concurrency: shape.concurrency,
   });
   return {
-    label: 'speed of light',
+    label,
     argv: (output) => {
       const { url, format, gzip, output: file, concurrency } = options(output);
-      return [SPEED_OF_LIGHT, '--url', url, '--format', format, ...(gzip ? ['--gzip'] : []), ...(file ? ['--output', file] : []), '--concurrency', String(concurrency ?? 1)];
+      return [join(__dirname, '..', `${script}.js`), '--url', url, '--format', format, ...(gzip ? ['--gzip'] : []), ...(file ? ['--output', file] : []), '--concurrency', String(concurrency ?? 1)];
     },
-    inProcess: (output) => ({ module: SPEED_OF_LIGHT_TASK, args: options(output) }),
+    inProcess: (output) => ({ module: join(__dirname, '..', 'tasks', `${script}.js`), args: options(output) }),
   };
 }
 

@@ -1,5 +1,5 @@
 import type { BenchCase } from '../harness/bench-case';
-import { customersPipeline, formatCount, type ReferenceShape, speedOfLightReference } from './customers-export';
+import { customersPipeline, dependencyFloorReference, formatCount, type ReferenceShape, speedOfLightReference } from './customers-export';
 
 const PAGES = 5000;
 const SHAPE: ReferenceShape = { perPage: 10, format: 'csv' };
@@ -13,6 +13,7 @@ export const pagesCases: readonly BenchCase[] = [
     output: 'csv',
     pageflow: (context) => ({ variants: [{ label: 'default', definition: (output) => customersPipeline('pages-5000', context, SHAPE, output) }] }),
     reference: (context) => speedOfLightReference(context, SHAPE),
+    floor: (context) => dependencyFloorReference(context, SHAPE),
     note: ({ context, pageflow, reference }) =>
       reference ? `${((pageflow.wallMs.median - reference.wallMs.median) / context.size(PAGES)).toFixed(3)} ms per page above the reference` : '',
   },

@@ -1,6 +1,6 @@
 import type { BenchCase } from '../harness/bench-case';
 import type { Summary } from '../harness/summary';
-import { customersPipeline, type ExportShape, formatCount, speedOfLightReference } from './customers-export';
+import { customersPipeline, dependencyFloorReference, type ExportShape, formatCount, speedOfLightReference } from './customers-export';
 
 /**
  * CPU-bound exports: no latency, 1000 records per page served from memory (the server is not the
@@ -17,6 +17,7 @@ export function throughputCase(name: string, records: number, shape: Omit<Export
     stdout: shape.stdout,
     pageflow: (context) => ({ variants: [{ label: 'default', definition: (output) => customersPipeline(name, context, exportShape, output) }] }),
     reference: format === 'parquet' ? undefined : (context) => speedOfLightReference(context, { ...exportShape, format }),
+    floor: format === 'parquet' ? undefined : (context) => dependencyFloorReference(context, { ...exportShape, format }),
     note: ({ context, pageflow }) => recordsPerSecond(context.size(records), pageflow),
     ...extra,
   };
@@ -46,6 +47,7 @@ function partitionedCase(): BenchCase {
     ...throughputCase('csv-partitioned-1m', 1_000_000, shape, 'one CSV file per city', { relativeTo: 'csv-1m' }),
     output: undefined,
     reference: undefined,
+    floor: undefined,
     pageflow: (context) => ({
       variants: [
         {

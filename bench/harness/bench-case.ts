@@ -82,6 +82,12 @@ export interface BenchCase {
   readonly pageflow?: (context: CaseContext) => PageflowJob;
   /** What pageflow is measured against, alternating with it. */
   readonly reference?: (context: CaseContext) => ReferenceJob;
+  /**
+   * The reference's job done with pageflow's dependencies (`bench/dependency-floor.ts`), alternating
+   * with the others: the best pageflow can do while it keeps them. Quoted against the reference, and
+   * pageflow against it.
+   */
+  readonly floor?: (context: CaseContext) => ReferenceJob;
   /** A case whose pageflow time this one is quoted against (same mode, same checkout), e.g. Parquet against `csv-1m`. */
   readonly relativeTo?: string;
   /** The least possible time in ms (e.g. latency × request rounds), quoted beside the reference. */

@@ -4,7 +4,7 @@ import type { Summary } from './summary';
 
 const MODE_NAMES: Record<Mode, string> = { 'whole-process': 'whole process', 'in-process': 'in process' };
 
-/** The results as a Markdown table: per case and mode, the ideal (if any), the reference, then each checkout's pageflow. */
+/** The results as a Markdown table: per case and mode, the ideal (if any), the reference, the dependency floor (if any), then each checkout's pageflow. */
 export function resultsTable(results: readonly CaseResult[]): string {
   const lines = ['| Case | Mode | Run | Median | Min – max | × reference | Peak RSS | Notes |', '| --- | --- | --- | ---: | ---: | ---: | ---: | --- |'];
   for (const result of results) {
@@ -27,6 +27,7 @@ export function resultsTable(results: readonly CaseResult[]): string {
         if (subject.identical !== undefined && subject !== reference) notes.push(subject.identical ? 'output byte-identical' : '**output DIFFERS**');
         if (ideal) notes.push(`${ratio(summary.wallMs.median / ideal.ms)} ideal`);
         if (subject.subject.role === 'pageflow') notes.push(...pageflowNotes(results, result, mode, subject, reference?.summary));
+        if (subject.subject.role === 'floor') notes.push('axios and csv-stringify used their fastest way (bench/dependency-floor.ts)');
         row([
           subject.subject.label,
           seconds(summary.wallMs.median),
@@ -46,12 +47,14 @@ function pageflowNotes(results: readonly CaseResult[], result: CaseResult, mode:
   const own = subject.summary.wallMs.median;
   const { bench } = result;
   const checkoutId = subject.subject.checkout?.id;
+  const modeResults = result.modes.find((entry) => entry.mode === mode)?.results ?? [];
+  const floor = modeResults.find((entry) => entry.subject.role === 'floor');
+  if (floor) notes.push(`${ratio(own / floor.summary.wallMs.median)} dependency floor`);
   if (bench.relativeTo) {
     const other = pageflowOf(results, bench.relativeTo, mode, checkoutId);
     if (other) notes.push(`${ratio(own / other.summary.wallMs.median)} ${bench.relativeTo}`);
   }
   // This worktree's row says how it compares with each --compare checkout measured beside it.
-  const modeResults = result.modes.find((entry) => entry.mode === mode)?.results ?? [];
   if (subject === modeResults.find((entry) => entry.subject.role === 'pageflow')) {
     for (const other of modeResults.filter((entry) => entry.subject.role === 'pageflow' && entry !== subject)) {
       notes.push(`${ratio(own / other.summary.wallMs.median)} ${other.subject.label}`);

@@ -14,7 +14,7 @@ const RUN_PIPELINE_TASK = join(__dirname, '..', 'tasks', 'run-pipeline-file.js')
 export interface Subject {
   /** For file names: `reference`, `pageflow`, `compare` … */
   readonly id: string;
-  readonly role: 'reference' | 'pageflow';
+  readonly role: 'reference' | 'floor' | 'pageflow';
   readonly label: string;
   readonly checkout?: Checkout;
   /** The pipeline variant this checkout runs, when the case has several. */
@@ -104,10 +104,11 @@ async function subjectsOf(bench: BenchCase, context: CaseContext, checkouts: rea
   const outputOf = (id: string) => (bench.output ? join(dir, `${id}.${bench.output}`) : undefined);
   const stdout = bench.stdout ?? false;
   const subjects: Subject[] = [];
-  const reference = bench.reference?.(context);
-  if (reference) {
-    const output = reference.writesOutput === false ? undefined : outputOf('reference');
-    subjects.push({ id: 'reference', role: 'reference', label: reference.label, output, stdout, argv: reference.argv(output ?? ''), inProcess: reference.inProcess?.(output ?? '') });
+  for (const role of ['reference', 'floor'] as const) {
+    const job = bench[role]?.(context);
+    if (!job) continue;
+    const output = job.writesOutput === false ? undefined : outputOf(role);
+    subjects.push({ id: role, role, label: job.label, output, stdout, argv: job.argv(output ?? ''), inProcess: job.inProcess?.(output ?? '') });
   }
   if (bench.task) subjects.push({ id: 'pageflow', role: 'pageflow', label: checkouts[0].label, checkout: checkouts[0], inProcess: bench.task(context) });
   const job = bench.pageflow?.(context);
@@ -175,7 +176,7 @@ function compareSubjects(subjects: readonly Subject[], samples: Map<Subject, Tim
     return {
       subject,
       summary: summarize(own),
-      pairRatios: subject.role === 'pageflow' && referenceSamples.length === own.length && own.length > 0 ? own.map((sample, run) => sample.wallMs / referenceSamples[run].wallMs) : undefined,
+      pairRatios: subject.role !== 'reference' && referenceSamples.length === own.length && own.length > 0 ? own.map((sample, run) => sample.wallMs / referenceSamples[run].wallMs) : undefined,
       identical: subject.output && standardDigest ? seen.size === 1 && seen.has(standardDigest) : undefined,
     };
   });

@@ -1,25 +1,45 @@
 import { randomBytes } from 'node:crypto';
-import { constants } from 'node:buffer';
 import { canonicalKey } from './canonical-key';
 
 const WORDS_PER_SLOT = 2;
 const MAX_LOAD = 0.75;
 const INITIAL_SLOTS = 1024;
+/** Arena offsets are in a space of 1 MiB spans: a chunk starts at a span, so the span of an offset finds its chunk. */
+const SPAN_BITS = 20;
+const SPAN = 1 << SPAN_BITS;
+const FIRST_CHUNK = 64 * 1024;
+/** Offsets (+ 1) are held in 32 bits. */
+const MAX_OFFSET = 2 ** 32 - 2;
+
+/** A piece of the arena: its bytes, where it starts in the offset space, and where its entries end there. */
+interface Chunk {
+  readonly bytes: Buffer;
+  readonly start: number;
+  end: number;
+}
 
 /**
  * The exact set of dedup keys, kept outside the JavaScript heap: the UTF-8 bytes of each key's
- * `canonicalKey`, length-prefixed, appended to one byte arena, and found through an open-addressing
+ * `canonicalKey`, length-prefixed, appended to a byte arena, and found through an open-addressing
  * table (linear probing) of 32-bit hash + arena offset pairs. A key costs its byte length + 1 in the
- * arena (which grows by half when full) plus 11–21 bytes of table: 46 bytes per 17-character id
- * measured at a million keys, against 61 in a `Set`. It leaves the garbage collector nothing to trace,
- * and keys are compared byte for byte, so it is exact.
+ * arena plus 11–21 bytes of table: 46 bytes per 17-character id measured at a million keys, against
+ * 61 in a `Set`. It leaves the garbage collector nothing to trace, and keys are compared byte for
+ * byte, so it is exact.
+ *
+ * The arena is a list of chunks (64 KiB doubling up to 1 MiB, or one key's size) that are never copied
+ * or freed: a single buffer growing by copies left its old copies, tens of MB at a million keys, to
+ * wait for a full garbage collection, on top of the peak memory of an export.
  */
 export class CompactKeySet {
   /** Per slot: the key's hash, and its arena offset + 1 (0 marks an empty slot). */
   private slots = new Uint32Array(INITIAL_SLOTS * WORDS_PER_SLOT);
-  private arena = Buffer.allocUnsafe(64 * 1024);
+  private readonly chunks: Chunk[] = [];
+  /** The chunk of each span of the offset space. */
+  private readonly bySpan: Chunk[] = [];
+  private current: Chunk = this.newChunk(FIRST_CHUNK);
+  /** Bytes of the entries in the arena. */
   private used = 0;
-  /** Where the keys not yet handed out by `save`, `takeAdded` or `restore` start in the arena. */
+  /** Offset where the keys not yet handed out by `save`, `takeAdded` or `restore` start. */
   private taken = 0;
   private count = 0;
   private scratch = Buffer.allocUnsafe(256);
@@ -30,7 +50,7 @@ export class CompactKeySet {
     return this.count;
   }
 
-  /** Bytes in use: the table plus the part of the arena holding keys (the arena may have up to half as much again spare). */
+  /** Bytes in use: the table plus the part of the arena holding keys (its last chunk may have up to 1 MiB spare). */
   get byteLength(): number {
     return this.slots.byteLength + this.used;
   }
@@ -44,8 +64,8 @@ export class CompactKeySet {
 
   /** Every key's bytes, as they are held: what `restore` takes back (a checkpoint saves it). */
   save(): Buffer {
-    this.taken = this.used;
-    return this.arena.subarray(0, this.used);
+    this.taken = this.current.end;
+    return this.entriesFrom(0);
   }
 
   /**
@@ -53,8 +73,8 @@ export class CompactKeySet {
    * any): put after what those gave, they restore the set. A checkpoint appends them to a journal.
    */
   takeAdded(): Buffer {
-    const added = this.arena.subarray(this.taken, this.used);
-    this.taken = this.used;
+    const added = this.entriesFrom(this.taken);
+    this.taken = this.current.end;
     return added;
   }
 
@@ -72,7 +92,13 @@ export class CompactKeySet {
       at += length;
       this.addScratch(length);
     }
-    this.taken = this.used;
+    this.taken = this.current.end;
+  }
+
+  /** The entries from `offset` on, in order, as one buffer (copied only when they lie in several chunks). */
+  private entriesFrom(offset: number): Buffer {
+    const parts = this.chunks.filter((chunk) => chunk.end > offset).map((chunk) => chunk.bytes.subarray(Math.max(offset, chunk.start) - chunk.start, chunk.end - chunk.start));
+    return parts.length === 1 ? parts[0] : Buffer.concat(parts);
   }
 
   /** Adds the key whose `length` bytes are in scratch; returns false when it was already in the set. */
@@ -93,8 +119,9 @@ export class CompactKeySet {
 
   /** Whether the arena entry at `offset` holds the `length` bytes in scratch. */
   private holds(offset: number, length: number): boolean {
-    const arena = this.arena;
-    let at = offset;
+    const chunk = this.bySpan[offset >>> SPAN_BITS];
+    const arena = chunk.bytes;
+    let at = offset - chunk.start;
     let stored = 0;
     for (let shift = 1; ; shift *= 128) {
       const byte = arena[at++];
@@ -107,26 +134,38 @@ export class CompactKeySet {
     return true;
   }
 
-  /** Appends the `length` bytes in scratch, length first; returns where the entry starts. */
+  /** Appends the `length` bytes in scratch, length first; returns the entry's offset. */
   private append(length: number): number {
-    const needed = this.used + 5 + length;
-    if (needed > this.arena.length) {
-      if (needed > constants.MAX_LENGTH - 1) throw new RangeError('dedup keys take more than the largest Buffer: use hash: true');
-      const bigger = Buffer.allocUnsafe(Math.min(constants.MAX_LENGTH - 1, Math.max(needed, Math.ceil(this.arena.length * 1.5))));
-      this.arena.copy(bigger, 0, 0, this.used);
-      this.arena = bigger;
+    const needed = 5 + length;
+    let chunk = this.current;
+    if (chunk.end - chunk.start + needed > chunk.bytes.length) {
+      chunk = this.newChunk(Math.max(needed, Math.min(SPAN, chunk.bytes.length * 2)));
+      this.current = chunk;
     }
-    const start = this.used;
-    let at = start;
+    const arena = chunk.bytes;
+    const offset = chunk.end;
+    let at = offset - chunk.start;
     let rest = length;
     while (rest >= 0x80) {
-      this.arena[at++] = (rest & 0x7f) | 0x80;
+      arena[at++] = (rest & 0x7f) | 0x80;
       rest = Math.floor(rest / 128);
     }
-    this.arena[at++] = rest;
-    copyBytes(this.scratch, this.arena, at, length);
-    this.used = at + length;
-    return start;
+    arena[at++] = rest;
+    copyBytes(this.scratch, arena, at, length);
+    const end = chunk.start + at + length;
+    this.used += end - offset;
+    chunk.end = end;
+    return offset;
+  }
+
+  /** A chunk of `size` bytes at the next free span (a chunk larger than a span takes several). */
+  private newChunk(size: number): Chunk {
+    const start = this.bySpan.length * SPAN;
+    if (start + size > MAX_OFFSET) throw new RangeError('dedup keys take more than 4 GiB: use hash: true');
+    const chunk: Chunk = { bytes: Buffer.allocUnsafe(size), start, end: start };
+    this.chunks.push(chunk);
+    for (let span = 0; span < Math.ceil(size / SPAN); span += 1) this.bySpan.push(chunk);
+    return chunk;
   }
 
   private grow(): void {

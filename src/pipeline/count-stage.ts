@@ -1,19 +1,36 @@
 import { type OperatorFunction, tap } from 'rxjs';
 import type { DataRecord } from '../record';
-import type { RunMetrics } from './run-metrics';
+import type { RunMetrics, StageMetrics } from './run-metrics';
 
-/** Wraps an operator so the run's metrics count the records going into and coming out of it (`metrics.stages`). */
+/**
+ * Wraps an operator so the run's metrics count the records going into and coming out of it (`metrics.stages`).
+ * Stages are a chain, so what goes into a stage is what came out of the one before: only the first
+ * stage counts its input, and each record passes one counting `tap` per stage.
+ */
 export function countStage(metrics: RunMetrics, name: string, operator: OperatorFunction<DataRecord, DataRecord>): OperatorFunction<DataRecord, DataRecord> {
-  const stage = { name, in: 0, out: 0 };
+  const before = metrics.stages.at(-1);
+  let input = 0;
+  const stage: StageMetrics = {
+    name,
+    get in() {
+      return before ? before.out : input;
+    },
+    out: 0,
+  };
   metrics.stages.push(stage);
-  return (records$) =>
+  const counted: OperatorFunction<DataRecord, DataRecord> = (records$) =>
     records$.pipe(
-      tap(() => {
-        stage.in += 1;
-      }),
       operator,
       tap(() => {
         stage.out += 1;
       }),
+    );
+  if (before) return counted;
+  return (records$) =>
+    records$.pipe(
+      tap(() => {
+        input += 1;
+      }),
+      counted,
     );
 }

@@ -23,7 +23,7 @@ export interface SinkMetrics {
 
 export interface StageMetrics {
   readonly name: string;
-  in: number;
+  readonly in: number;
   out: number;
 }
 

@@ -104,6 +104,34 @@ describe('CompactKeySet (the exact dedup)', () => {
     expect(['ab', 'ba', 'a', 'ab', '', 'b', 'ba', ''].map((key) => set.add(key))).toEqual([true, true, true, false, true, true, false, false]);
   });
 
+  it('keeps keys exact across the chunks of its arena (60,000 ids fill five), a key larger than a chunk included; save and takeAdded give every entry in order', () => {
+    const set = new CompactKeySet();
+    const keys = [...Array.from({ length: 60_000 }, (_, index) => `cst_${String(index).padStart(13, '0')}`), 'k'.repeat(2 ** 20 + 10), 'after the big one'];
+    const entry = (key: string) => {
+      const bytes = Buffer.from(canonicalKey(key), 'utf8');
+      const length: number[] = [];
+      for (let rest = bytes.length; ; rest = Math.floor(rest / 128)) {
+        length.push(rest >= 0x80 ? (rest & 0x7f) | 0x80 : rest);
+        if (rest < 0x80) break;
+      }
+      return Buffer.concat([Buffer.from(length), bytes]);
+    };
+    const half = 40_000;
+    keys.slice(0, half).forEach((key) => set.add(key));
+    const first = set.takeAdded();
+    expect(keys.slice(half).every((key) => set.add(key))).toBe(true);
+    expect(keys.every((key) => !set.add(key))).toBe(true);
+    const added = set.takeAdded();
+    // Buffer#equals: Jest's toEqual walks a 2 MB buffer byte by byte for seconds.
+    expect(Buffer.concat([first, added]).equals(Buffer.concat(keys.map(entry)))).toBe(true);
+    expect(set.save().equals(Buffer.concat([first, added]))).toBe(true);
+    const restored = new CompactKeySet();
+    restored.restore(set.save());
+    expect(restored.size).toBe(keys.length);
+    expect(keys.every((key) => !restored.add(key))).toBe(true);
+    expect(restored.add('new')).toBe(true);
+  });
+
   it('holds a 17-character id in under 45 bytes', () => {
     const set = new CompactKeySet();
     for (let index = 0; index < 100_000; index += 1) set.add(`cst_${String(index).padStart(13, '0')}`);
