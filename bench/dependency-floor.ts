@@ -1,7 +1,7 @@
 import http from 'node:http';
 import axios from 'axios';
 import { stringify } from 'csv-stringify/sync';
-import { type Customer, type ExportParts, type Page, runFromCommandLine, speedOfLight, type SpeedOfLightOptions } from './speed-of-light';
+import { type Customer, cellText, type ExportParts, NEEDS_QUOTES, type Page, runFromCommandLine, speedOfLight, type SpeedOfLightOptions } from './speed-of-light';
 
 /**
  * The dependency floor: the speed-of-light script with its HTTP client and its CSV writing swapped for
@@ -30,18 +30,11 @@ export const DEPENDENCY_PARTS: ExportParts = {
   csvRow,
 };
 
-const NEEDS_QUOTES = /[",\n\r]/;
 const ROW_OPTIONS = { header: false } as const;
 
 function csvRow(customer: Customer): string {
-  const row = [cell(customer.id), cell(customer.companyName), cell(customer.city), cell(customer.primaryEmail)];
+  const row = [cellText(customer.id), cellText(customer.companyName), cellText(customer.city), cellText(customer.primaryEmail)];
   return row.some((text) => NEEDS_QUOTES.test(text)) ? stringify([row], ROW_OPTIONS) : `${row.join(',')}\n`;
-}
-
-function cell(value: unknown): string {
-  if (typeof value === 'string') return value;
-  if (value === null || value === undefined) return '';
-  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /** The floor's export, as `speedOfLight` runs it. */

@@ -162,18 +162,18 @@ function ndjsonRow(customer: Customer): string {
 }
 
 // csv-stringify quotes a cell holding the delimiter, the quote or a line break, and doubles quotes.
-const NEEDS_QUOTES = /[",\n\r]/;
+export const NEEDS_QUOTES = /[",\n\r]/;
 
 function csvCell(value: unknown): string {
-  const text =
-    typeof value === 'string'
-      ? value
-      : value === null || value === undefined
-        ? ''
-        : typeof value === 'object'
-          ? JSON.stringify(value)
-          : String(value); // numbers as JavaScript prints them, booleans as true/false, like pageflow's CSV
+  const text = cellText(value);
   return NEEDS_QUOTES.test(text) ? `"${text.replaceAll('"', '""')}"` : text;
+}
+
+/** A value as pageflow's CSV writes it, before quoting: numbers as JavaScript prints them, booleans true/false, null and missing empty. */
+export function cellText(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (value === null || value === undefined) return '';
+  return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
 /** The command line of the script (and of the dependency floor): `--url … [--format] [--gzip] [--output] [--concurrency]`. */

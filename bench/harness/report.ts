@@ -27,7 +27,7 @@ export function resultsTable(results: readonly CaseResult[]): string {
         if (subject.identical !== undefined && subject !== reference) notes.push(subject.identical ? 'output byte-identical' : '**output DIFFERS**');
         if (ideal) notes.push(`${ratio(summary.wallMs.median / ideal.ms)} ideal`);
         if (subject.subject.role === 'pageflow') notes.push(...pageflowNotes(results, result, mode, subject, reference?.summary));
-        if (subject.subject.role === 'floor') notes.push('axios and csv-stringify used their fastest way (bench/dependency-floor.ts)');
+        if (subject.subject.role === 'floor') notes.push('axios (and csv-stringify for CSV) used their fastest way: bench/dependency-floor.ts');
         row([
           subject.subject.label,
           seconds(summary.wallMs.median),

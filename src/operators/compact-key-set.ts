@@ -37,8 +37,6 @@ export class CompactKeySet {
   /** The chunk of each span of the offset space. */
   private readonly bySpan: Chunk[] = [];
   private current: Chunk = this.newChunk(FIRST_CHUNK);
-  /** Bytes of the entries in the arena. */
-  private used = 0;
   /** Offset where the keys not yet handed out by `save`, `takeAdded` or `restore` start. */
   private taken = 0;
   private count = 0;
@@ -52,7 +50,7 @@ export class CompactKeySet {
 
   /** Bytes in use: the table plus the part of the arena holding keys (its last chunk may have up to 1 MiB spare). */
   get byteLength(): number {
-    return this.slots.byteLength + this.used;
+    return this.chunks.reduce((bytes, chunk) => bytes + chunk.end - chunk.start, this.slots.byteLength);
   }
 
   /** Adds a key; returns false when it was already in the set. */
@@ -152,9 +150,7 @@ export class CompactKeySet {
     }
     arena[at++] = rest;
     copyBytes(this.scratch, arena, at, length);
-    const end = chunk.start + at + length;
-    this.used += end - offset;
-    chunk.end = end;
+    chunk.end = chunk.start + at + length;
     return offset;
   }
 
