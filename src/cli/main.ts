@@ -1,9 +1,10 @@
 #!/usr/bin/env node
-import { lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import vm from 'node:vm';
+import { BUILT_IN_COMMAND_NAMES, COMMAND_NAMES } from './command-names';
 
 // The CLI is one bundled file (`bundle.js`, built from `program.ts`). Compiling its 3 MB takes longer
 // than running most commands, so it goes through V8's code cache, as Node 22's module.enableCompileCache
@@ -11,7 +12,10 @@ import vm from 'node:vm';
 // folder of the temp folder; later runs of that command, with the same bundle and Node, skip the compiling.
 
 const BUNDLE = join(__dirname, 'bundle.js');
-const COMMAND = /^[a-z][a-z-]{0,20}$/;
+const COMMANDS: ReadonlySet<string> = new Set([...COMMAND_NAMES, ...BUILT_IN_COMMAND_NAMES]);
+// Files of another bundle (an upgrade, a rebuild) are removed once this old; younger ones may belong to
+// another installation in use, which would otherwise recompile on every run.
+const STALE_AFTER_MS = 60 * 60 * 1000;
 
 /** This user's own cache folder, or undefined when it cannot be trusted or made (the CLI then compiles as usual). */
 function cacheFolder(): string | undefined {
@@ -27,10 +31,20 @@ function cacheFolder(): string | undefined {
   }
 }
 
-function cacheFile(folder: string): string {
+/** Where this run's compile cache is: the folder, the start of this bundle's file names, and this command's file. */
+interface CacheLocation {
+  readonly folder: string;
+  readonly bundleKey: string;
+  readonly file: string;
+}
+
+function cacheLocation(): CacheLocation | undefined {
+  const folder = cacheFolder();
+  if (!folder) return undefined;
   const { size, mtimeMs } = statSync(BUNDLE);
+  const bundleKey = `${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}-`;
   const command = process.argv.slice(2).find((argument) => !argument.startsWith('-')) ?? '';
-  return join(folder, `${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}-${COMMAND.test(command) ? command : 'other'}.bin`);
+  return { folder, bundleKey, file: join(folder, `${bundleKey}${COMMANDS.has(command) ? command : 'other'}.bin`) };
 }
 
 function readCache(file: string): Buffer | undefined {
@@ -41,26 +55,36 @@ function readCache(file: string): Buffer | undefined {
   }
 }
 
-function writeCache(file: string, data: Buffer): void {
-  const temp = `${file}.${process.pid}.tmp`;
+function writeCache(cache: CacheLocation, data: Buffer): void {
+  const temp = `${cache.file}.${process.pid}.tmp`;
   try {
     writeFileSync(temp, data, { mode: 0o600 });
-    renameSync(temp, file);
+    renameSync(temp, cache.file);
+    removeStale(cache);
   } catch {
     // A cache that cannot be written only means compiling again next time.
   }
 }
 
+/** Removes what no run will read again: other bundles' files and writes that never finished, once old enough. */
+function removeStale({ folder, bundleKey }: CacheLocation): void {
+  const now = Date.now();
+  for (const name of readdirSync(folder)) {
+    if (!name.endsWith('.tmp') && (!name.endsWith('.bin') || name.startsWith(bundleKey))) continue;
+    const path = join(folder, name);
+    if (now - lstatSync(path).mtimeMs > STALE_AFTER_MS) rmSync(path, { force: true });
+  }
+}
+
 // esbuild writes it in ASCII (--charset=ascii), which reads faster as Latin-1 than as UTF-8.
 const source = readFileSync(BUNDLE, 'latin1');
-const folder = cacheFolder();
-const file = folder && cacheFile(folder);
-const cachedData = file ? readCache(file) : undefined;
+const cache = cacheLocation();
+const cachedData = cache && readCache(cache.file);
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: BUNDLE,
   cachedData,
   importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
 });
-if (file && (!cachedData || script.cachedDataRejected)) process.once('exit', () => writeCache(file, script.createCachedData()));
+if (cache && (!cachedData || script.cachedDataRejected)) process.once('exit', () => writeCache(cache, script.createCachedData()));
 const bundleModule = { exports: {} };
 script.runInThisContext()(bundleModule.exports, createRequire(BUNDLE), bundleModule, BUNDLE, dirname(BUNDLE));

@@ -1,6 +1,7 @@
 import yargs, { type Argv } from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { LOG_FORMATS, type LogFormat } from '../logger';
+import { COMMAND_NAMES } from './command-names';
 import { runDemo } from './commands/demo';
 import { evaluateExpression } from './commands/eval';
 import { enqueueFile, enqueueOptions } from './commands/enqueue';
@@ -294,7 +295,7 @@ async function main(): Promise<void> {
     .example('$0 run --help', 'The options of a command')
     .example('$0 completion >> ~/.bashrc', 'Tab completion for commands and options')
     .epilogue(EXIT_CODES)
-    .demandCommand(1, 'Name a command: init, check, run, validate, list, test, record, eval, state, schema, demo, worker, enqueue or jobs')
+    .demandCommand(1, `Name a command: ${COMMAND_NAMES.slice(0, -1).join(', ')} or ${COMMAND_NAMES.at(-1)}`)
     .recommendCommands()
     .strict()
     .fail((message, error) => {

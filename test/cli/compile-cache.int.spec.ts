@@ -1,4 +1,4 @@
-import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CLI_MAIN, runCli } from '../helpers/run-cli';
 import { createTmpDir, type TmpDir } from '../helpers/tmp-dir';
@@ -32,6 +32,26 @@ describe('the CLI compile cache', () => {
 
     expect((await run('list', dir.path)).exitCode).toBe(0);
     expect((await cacheFiles()).sort()).toEqual([expect.stringMatching(/-list\.bin$/), files[0]]);
+  });
+
+  it('keeps one file for every word that is no command', async () => {
+    expect((await run('runn', 'x.yaml')).exitCode).toBe(2);
+    expect((await run('tset')).exitCode).toBe(2);
+    expect(await cacheFiles()).toEqual([expect.stringMatching(/-other\.bin$/)]);
+  });
+
+  it("removes other bundles' files and unfinished writes an hour old when it writes, and keeps younger ones", async () => {
+    await run('--version');
+    const [own] = await cacheFiles();
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    const planted = { old: 'v18.0.0-x64-1-1-run.bin', oldWrite: 'v18.0.0-x64-1-1-run.bin.123.tmp', recent: 'v18.0.0-x64-2-2-run.bin', other: 'notes.txt' };
+    for (const name of Object.values(planted)) await writeFile(join(cache, name), 'x');
+    for (const name of [planted.old, planted.oldWrite, planted.other, own!]) await utimes(join(cache, name), twoHoursAgo, twoHoursAgo);
+
+    expect((await run('schema')).exitCode).toBe(0);
+    const names = await readdir(cache);
+    expect(names.filter((name) => !name.endsWith('-schema.bin')).sort()).toEqual([own!, planted.other, planted.recent].sort());
+    expect(names.filter((name) => name.endsWith('-schema.bin'))).toHaveLength(1);
   });
 
   it('replaces a cache file V8 refuses, and the command runs as usual', async () => {

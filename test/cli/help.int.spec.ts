@@ -1,3 +1,4 @@
+import { BUILT_IN_COMMAND_NAMES, COMMAND_NAMES } from '../../src/cli/command-names';
 import { runCli } from '../helpers/run-cli';
 
 // Each CLI start takes a few hundred milliseconds, more on a busy machine.
@@ -14,6 +15,14 @@ describe('pageflow --help', () => {
     expect(result.stdout).toContain('--env-file');
     expect(result.stdout).toMatch(/Examples:\n {2}pageflow demo /);
     expect(result.stdout).toMatch(/Exit codes:\n {2}0 +done\n {2}1 +the run failed.*\n {2}2 +invalid .*\n {2}130 +interrupted by SIGINT .*143 by SIGTERM/);
+  });
+
+  it('lists exactly the commands the launcher keeps compile caches for', async () => {
+    const result = await runCli(['--help']);
+
+    const commands = result.stdout.slice(result.stdout.indexOf('Commands:\n')).split('\n\n')[0]!;
+    const listed = [...commands.matchAll(/^ {2}pageflow ([a-z-]+)/gm)].map((match) => match[1]);
+    expect(listed.sort()).toEqual([...COMMAND_NAMES, ...BUILT_IN_COMMAND_NAMES].sort());
   });
 
   it('shows examples in the help of every command', async () => {
