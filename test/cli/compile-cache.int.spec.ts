@@ -34,6 +34,20 @@ describe('the CLI compile cache', () => {
     expect((await cacheFiles()).sort()).toEqual([expect.stringMatching(/-list\.bin$/), files[0]]);
   });
 
+  it('holds the start-up code after a long first run too', async () => {
+    // A long export's collections drop the bytecode of functions it ran only at start-up; stress
+    // flushing and collections at exit drop it at once, before the cache is written.
+    const collectAtExit = dir.resolve('collect-at-exit.js');
+    await writeFile(collectAtExit, 'process.once("exit", () => { for (let i = 0; i < 30; i += 1) globalThis.gc(); });');
+    const nodeArgs = ['--expose-gc', '--stress-flush-code', '--require', collectAtExit];
+    const flushedCache = dir.resolve('flushed-cache');
+    expect((await runCli(['schema'], { env: { PAGEFLOW_COMPILE_CACHE: flushedCache }, nodeArgs })).exitCode).toBe(0);
+    expect((await run('schema')).exitCode).toBe(0);
+
+    const size = async (folder: string) => (await stat(join(folder, (await readdir(folder))[0]!))).size;
+    expect(await size(flushedCache)).toBeGreaterThan(0.9 * (await size(cache)));
+  });
+
   it('keeps one file for every word that is no command', async () => {
     expect((await run('runn', 'x.yaml')).exitCode).toBe(2);
     expect((await run('tset')).exitCode).toBe(2);

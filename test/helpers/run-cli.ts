@@ -19,12 +19,14 @@ export interface RunCliOptions {
   readonly timeoutMs?: number;
   /** Written to the CLI's stdin, which is closed after it (at once when there is none). */
   readonly input?: string;
+  /** Options for node itself, before the CLI's path. */
+  readonly nodeArgs?: readonly string[];
 }
 
 /** Spawns `node dist/cli/main.js ...args` and collects its output and exit code. */
-export function runCli(args: readonly string[], { env = {}, cwd, timeoutMs = 20_000, input }: RunCliOptions = {}): Promise<CliRun> {
+export function runCli(args: readonly string[], { env = {}, cwd, timeoutMs = 20_000, input, nodeArgs = [] }: RunCliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI_MAIN, ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, CLI_MAIN, ...args], {
       cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
