@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -39,11 +40,12 @@ interface CacheLocation {
   readonly file: string;
 }
 
-function cacheLocation(): CacheLocation | undefined {
+function cacheLocation(bundle: Buffer): CacheLocation | undefined {
   const folder = cacheFolder();
   if (!folder) return undefined;
-  const { size, mtimeMs } = statSync(BUNDLE);
-  const bundleKey = `${process.version}-${process.arch}-${size}-${Math.trunc(mtimeMs)}-`;
+  // By content: V8 checks only a cache's source length, and npm gives every installed file the same
+  // mtime, so two versions' bundles of one size would otherwise share (and run) one cache.
+  const bundleKey = `${process.version}-${process.arch}-${createHash('sha256').update(bundle).digest('hex').slice(0, 16)}-`;
   const command = process.argv.slice(2).find((argument) => !argument.startsWith('-')) ?? '';
   return { folder, bundleKey, file: join(folder, `${bundleKey}${COMMANDS.has(command) ? command : 'other'}.bin`) };
 }
@@ -77,9 +79,10 @@ function removeStale({ folder, bundleKey }: CacheLocation): void {
   }
 }
 
+const bundle = readFileSync(BUNDLE);
 // esbuild writes it in ASCII (--charset=ascii), which reads faster as Latin-1 than as UTF-8.
-const source = readFileSync(BUNDLE, 'latin1');
-const cache = cacheLocation();
+const source = bundle.toString('latin1');
+const cache = cacheLocation(bundle);
 const cachedData = cache && readCache(cache.file);
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
   filename: BUNDLE,

@@ -1,5 +1,6 @@
-import { chmod, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { chmod, copyFile, mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { CLI_MAIN, runCli } from '../helpers/run-cli';
 import { createTmpDir, type TmpDir } from '../helpers/tmp-dir';
 
@@ -20,7 +21,7 @@ describe('the CLI compile cache', () => {
     const first = await run('schema');
     expect(first.exitCode).toBe(0);
     const files = await cacheFiles();
-    expect(files).toEqual([expect.stringMatching(new RegExp(`^${process.version}-${process.arch}-\\d+-\\d+-schema\\.bin$`))]);
+    expect(files).toEqual([expect.stringMatching(new RegExp(`^${process.version}-${process.arch}-[0-9a-f]{16}-schema\\.bin$`))]);
     const written = await stat(join(cache, files[0]!));
     expect(written.size).toBeGreaterThan(100_000);
     expect(written.mode & 0o777).toBe(0o600);
@@ -48,6 +49,25 @@ describe('the CLI compile cache', () => {
     expect(await size(flushedCache)).toBeGreaterThan(0.9 * (await size(cache)));
   });
 
+  it('tells bundles apart by their content, not by size and time (npm gives every installed file one mtime)', async () => {
+    const installs = [dir.resolve('a'), dir.resolve('b')];
+    const sameTime = new Date('1985-10-26T08:15:00Z');
+    for (const install of installs) {
+      await mkdir(install);
+      for (const name of ['main.js', 'command-names.js', 'bundle.js']) await copyFile(join(dirname(CLI_MAIN), name), join(install, name));
+    }
+    const bundleB = join(installs[1]!, 'bundle.js');
+    const original = await readFile(bundleB, 'latin1');
+    expect(original).toContain('Name a command');
+    await writeFile(bundleB, original.replace('Name a command', 'Name a commanD'), 'latin1');
+    for (const install of installs) await utimes(join(install, 'bundle.js'), sameTime, sameTime);
+
+    const usage = (install: string) => spawnSync(process.execPath, [join(install, 'main.js')], { env: { PATH: process.env.PATH ?? '', PAGEFLOW_COMPILE_CACHE: cache }, encoding: 'utf8' });
+    expect(usage(installs[0]!).stderr).toContain('Name a command');
+    expect(usage(installs[1]!).stderr).toContain('Name a commanD');
+    expect(await cacheFiles()).toHaveLength(2);
+  });
+
   it('keeps one file for every word that is no command', async () => {
     expect((await run('runn', 'x.yaml')).exitCode).toBe(2);
     expect((await run('tset')).exitCode).toBe(2);
@@ -58,7 +78,7 @@ describe('the CLI compile cache', () => {
     await run('--version');
     const [own] = await cacheFiles();
     const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
-    const planted = { old: 'v18.0.0-x64-1-1-run.bin', oldWrite: 'v18.0.0-x64-1-1-run.bin.123.tmp', recent: 'v18.0.0-x64-2-2-run.bin', other: 'notes.txt' };
+    const planted = { old: 'v18.0.0-x64-0123456789abcdef-run.bin', oldWrite: 'v18.0.0-x64-0123456789abcdef-run.bin.123.tmp', recent: 'v18.0.0-x64-fedcba9876543210-run.bin', other: 'notes.txt' };
     for (const name of Object.values(planted)) await writeFile(join(cache, name), 'x');
     for (const name of [planted.old, planted.oldWrite, planted.other, own!]) await utimes(join(cache, name), twoHoursAgo, twoHoursAgo);
 
