@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { chmod, copyFile, mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { CLI_MAIN, runCli } from '../helpers/run-cli';
@@ -62,9 +61,9 @@ describe('the CLI compile cache', () => {
     await writeFile(bundleB, original.replace('Name a command', 'Name a commanD'), 'latin1');
     for (const install of installs) await utimes(join(install, 'bundle.js'), sameTime, sameTime);
 
-    const usage = (install: string) => spawnSync(process.execPath, [join(install, 'main.js')], { env: { PATH: process.env.PATH ?? '', PAGEFLOW_COMPILE_CACHE: cache }, encoding: 'utf8' });
-    expect(usage(installs[0]!).stderr).toContain('Name a command');
-    expect(usage(installs[1]!).stderr).toContain('Name a commanD');
+    const usage = (install: string) => runCli([], { env: { PAGEFLOW_COMPILE_CACHE: cache }, cli: join(install, 'main.js') });
+    expect((await usage(installs[0]!)).stderr).toContain('Name a command');
+    expect((await usage(installs[1]!)).stderr).toContain('Name a commanD');
     expect(await cacheFiles()).toHaveLength(2);
   });
 

@@ -21,12 +21,14 @@ export interface RunCliOptions {
   readonly input?: string;
   /** Options for node itself, before the CLI's path. */
   readonly nodeArgs?: readonly string[];
+  /** Another copy of the launcher to run. @default CLI_MAIN */
+  readonly cli?: string;
 }
 
 /** Spawns `node dist/cli/main.js ...args` and collects its output and exit code. */
-export function runCli(args: readonly string[], { env = {}, cwd, timeoutMs = 20_000, input, nodeArgs = [] }: RunCliOptions = {}): Promise<CliRun> {
+export function runCli(args: readonly string[], { env = {}, cwd, timeoutMs = 20_000, input, nodeArgs = [], cli = CLI_MAIN }: RunCliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...nodeArgs, CLI_MAIN, ...args], {
+    const child = spawn(process.execPath, [...nodeArgs, cli, ...args], {
       cwd,
       env: { PATH: process.env.PATH ?? '', ...env },
       stdio: ['pipe', 'pipe', 'pipe'],
